@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kcloud_meter: the generic netlink family.
+ */
+#include <net/genetlink.h>
+#include <uapi/linux/kcloud_meter.h>
+
+#include "meter.h"
+
+static struct genl_family kcloud_meter_family;
+
+static const struct nla_policy kcloud_meter_policy[KCLOUD_METER_A_MAX + 1] = {
+	[KCLOUD_METER_A_INFO_VERSION]	= { .type = NLA_REJECT },
+	[KCLOUD_METER_A_INFO_FEATURES]	= { .type = NLA_REJECT },
+};
+
+static int kcloud_meter_get_info(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	hdr = genlmsg_put_reply(msg, info, &kcloud_meter_family, 0, KCLOUD_METER_CMD_GET_INFO);
+	if (!hdr)
+		goto nla_put_failure;
+
+	if (nla_put_string(msg, KCLOUD_METER_A_INFO_VERSION, KCLOUD_METER_VERSION) ||
+	    nla_put_u64_64bit(msg, KCLOUD_METER_A_INFO_FEATURES, KCLOUD_METER_F_INFO,
+			      KCLOUD_METER_A_PAD))
+		goto nla_put_failure;
+
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+nla_put_failure:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static const struct genl_small_ops kcloud_meter_ops[] = {
+	{
+		.cmd	= KCLOUD_METER_CMD_GET_INFO,
+		.doit	= kcloud_meter_get_info,
+	},
+};
+
+static struct genl_family kcloud_meter_family __ro_after_init = {
+	.name		= KCLOUD_METER_GENL_NAME,
+	.version	= KCLOUD_METER_GENL_VERSION,
+	.maxattr	= KCLOUD_METER_A_MAX,
+	.policy		= kcloud_meter_policy,
+	.netnsok	= true,
+	.module		= THIS_MODULE,
+	.small_ops	= kcloud_meter_ops,
+	.n_small_ops	= ARRAY_SIZE(kcloud_meter_ops),
+	.resv_start_op	= __KCLOUD_METER_CMD_MAX,
+};
+
+int __init kcloud_meter_genl_init(void)
+{
+	return genl_register_family(&kcloud_meter_family);
+}
+
+void kcloud_meter_genl_exit(void)
+{
+	genl_unregister_family(&kcloud_meter_family);
+}

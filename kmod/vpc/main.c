@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kcloud_vpc: module init and exit.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <net/genetlink.h>
+
+#include <uapi/linux/kcloud_vpc.h>
+
+#include "vpc.h"
+
+static int __init kcloud_vpc_init(void)
+{
+	int err;
+
+	err = kcloud_vpc_genl_init();
+	if (err)
+		return err;
+
+	pr_info("version %s loaded\n", KCLOUD_VPC_VERSION);
+	return 0;
+}
+
+static void __exit kcloud_vpc_exit(void)
+{
+	kcloud_vpc_genl_exit();
+}
+
+module_init(kcloud_vpc_init);
+module_exit(kcloud_vpc_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("kcloud VPC overlay switch");
+MODULE_VERSION(KCLOUD_VPC_VERSION);
+MODULE_ALIAS_GENL_FAMILY(KCLOUD_VPC_GENL_NAME);
