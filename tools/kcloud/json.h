@@ -36,7 +36,10 @@ void kc_print_str(enum kc_print t, const char *key, const char *fmt, const char 
 void kc_print_u64(enum kc_print t, const char *key, const char *fmt, unsigned long long v);
 void kc_print_s64(enum kc_print t, const char *key, const char *fmt, long long v);
 void kc_print_bool(enum kc_print t, const char *key, const char *fmt, bool v);
-/* A JSON number with a fixed number of decimals (e.g. money): v / 10^dec. */
+/*
+ * A number with a fixed number of decimals (e.g. money): v / 10^dec (dec 0..18).
+ * In text mode fmt receives the number as a string (%s).
+ */
 void kc_print_fixed(enum kc_print t, const char *key, const char *fmt,
 		    long long v, int dec);
 void kc_print_null(enum kc_print t, const char *key, const char *fmt);

@@ -19,6 +19,8 @@
 #include "json.h"
 #include "nl.h"
 
+#define KCLOUD_TOOL_VERSION	"0.1.0"
+
 #define KC_EXIT_OK	0
 #define KC_EXIT_FAIL	1
 #define KC_EXIT_USAGE	2

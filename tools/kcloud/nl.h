@@ -27,6 +27,8 @@ typedef int (*kc_nl_cb)(uint8_t cmd, struct nlattr **tb, void *arg);
 
 /* Open a socket and resolve @family; prints why and returns NULL on failure. */
 struct kc_nl *kc_nl_open(const char *family);
+/* As kc_nl_open() but silent when the family is absent. */
+struct kc_nl *kc_nl_open_quiet(const char *family);
 void kc_nl_close(struct kc_nl *nl);
 
 /* A new request for @cmd; @flags are NLM_F_* (NLM_F_DUMP for a dump). */
