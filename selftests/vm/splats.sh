@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # Print the kernel splats (oops, BUG, WARNING, lockdep, KASAN, UBSAN, hung
 # task, refcount, bad page, kmemleak, RCU stall, soft lockup) found in a
-# kernel log after the line "kcloud-vm: command start" (or in all of it when
-# that line is absent). Exit 1 when there is one, 0 when the log is clean.
-# usage: splats.sh LOG   (or - for standard input)
+# kernel log after the last line that holds MARKER (default "kcloud-vm: command
+# start"), or in all of it when there is no such line. Exit 1 when there is
+# one, 0 when the log is clean.
+# usage: splats.sh LOG [MARKER]   (LOG may be - for standard input)
 log=${1:--}
+marker=${2:-kcloud-vm: command start}
 pat='Oops:|BUG:|WARNING:|\[ cut here \]|general protection fault|Kernel panic|'
 pat+='possible recursive locking|possible circular locking|inconsistent lock state|'
 pat+='suspicious RCU usage|lock held when returning|KASAN:|UBSAN:|KFENCE:|'
@@ -14,7 +16,7 @@ pat+='unreferenced object|list_add corruption|list_del corruption|'
 pat+='rcu_sched self-detected stall|rcu: INFO|soft lockup|hard LOCKUP|'
 pat+='leaked [0-9]+ |double free|use-after-free|stack-protector'
 found=$(cat -- "$log" 2>/dev/null | tr -d '\r' |
-	awk '/kcloud-vm: command start/ { n = NR; buf = "" } { buf = buf $0 "\n" } END { printf "%s", buf }' |
+	awk -v m="$marker" 'index($0, m) { buf = "" } { buf = buf $0 "\n" } END { printf "%s", buf }' |
 	grep -E -A 25 "$pat")
 [ -z "$found" ] && exit 0
 printf '%s\n' "$found" | head -n 120
