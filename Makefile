@@ -126,7 +126,7 @@ vm: all
 	@selftests/vm/run-vm.sh -- $(CMD)
 
 demo: all
-	@scripts/demo.sh
+	@scripts/demo.sh $(DEMO_ARGS)
 
 bench: all
 	@scripts/bench.sh $(BENCH)

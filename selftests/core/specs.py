@@ -95,7 +95,8 @@ def main():
 
         if schema is None or jsonschema is None:
             skip("%s: spec valid in the genetlink schema" % fam,
-                 "no genetlink.yaml schema (set KCLOUD_GENL_SCHEMA) or no python3-jsonschema")
+                 "no genetlink.yaml schema found (looked in $KCLOUD_GENL_SCHEMA, "
+                 "../shared/netlink-schema/, Documentation/netlink/) or no python3-jsonschema")
         else:
             try:
                 jsonschema.validate(spec, schema)
