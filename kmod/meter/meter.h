@@ -6,8 +6,156 @@
 #ifndef _KCLOUD_METER_H
 #define _KCLOUD_METER_H
 
-#define KCLOUD_METER_VERSION	"0.1.0"
+#include <linux/hashtable.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/types.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
 
+#include <uapi/linux/kcloud_meter.h>
+
+#define KCLOUD_METER_VERSION	"0.2.0"
+
+#define KCM_NDIR	__KCLOUD_METER_DIR_MAX
+#define KCM_NCLASS	__KCLOUD_METER_CLASS_MAX
+
+struct cgroup;
+struct cgroup_subsys_state;
+struct genl_info;
+struct netlink_ext_ack;
+
+/* Lock-free network counters, one copy per CPU. */
+struct kcm_pcpu {
+	u64_stats_t bytes[KCM_NDIR][KCM_NCLASS];
+	u64_stats_t packets[KCM_NDIR][KCM_NCLASS];
+	struct u64_stats_sync syncp;
+};
+
+/*
+ * The usage of one sample (1 s or 60 s): 128 bytes, 32 to a 4 KiB page.
+ * @seconds is 0 for a slot without data.
+ */
+struct kcm_sample {
+	u64 cpu_user_us;
+	u64 cpu_system_us;
+	u64 mem_current;
+	u64 mem_peak;
+	u64 mem_byte_sec;
+	u64 net_bytes[KCM_NDIR][KCM_NCLASS];
+	u32 net_packets[KCM_NDIR][KCM_NCLASS];
+	u32 seconds;
+	u32 reserved[3];
+};
+
+#define KCM_CHUNK_SAMPLES	(PAGE_SIZE / sizeof(struct kcm_sample))
+
+/*
+ * A ring of samples at one resolution, allocated a page at a time as it
+ * fills: slot (t / res) % len holds the sample that starts at second t.
+ */
+struct kcm_ring {
+	struct kcm_sample **chunks;
+	u32 len;		/* samples */
+	u32 res;		/* seconds per sample */
+	u64 newest;		/* index (t / res) of the newest slot, 0: none */
+};
+
+/* Raw cumulative counters read at the end of the last second. */
+struct kcm_snap {
+	u64 cpu_rt_ns;		/* sum_exec_runtime */
+	u64 cpu_user_ns;	/* adjusted as cpu.stat adjusts it */
+	u64 cpu_system_ns;
+	u64 net_bytes[KCM_NDIR][KCM_NCLASS];
+	u64 net_packets[KCM_NDIR][KCM_NCLASS];
+};
+
+struct kcm_ledger {
+	struct kcm_snap base;	/* at registration (or cgroup change) */
+	struct kcm_snap prev;	/* at the last tick */
+	struct kcm_sample total;	/* since registration */
+	struct kcm_sample minute;	/* the minute being filled */
+	u64 minute_start;
+	struct kcm_ring r1;
+	struct kcm_ring r60;
+};
+
+/* Per-network-namespace state. */
+struct kcm_net {
+	struct net *net;
+	struct mutex lock;		/* instances, ledger */
+	struct xarray instances;	/* by id */
+	DECLARE_HASHTABLE(names, 10);
+	u32 count;
+	time64_t last_tick;
+	struct delayed_work tick;
+};
+
+struct kcm_instance {
+	struct kcm_net *kn;
+	u32 id;
+	u32 handle;
+	char name[KCLOUD_METER_NAME_MAX];
+	char tenant[KCLOUD_METER_NAME_MAX];
+	struct hlist_node name_node;
+
+	struct cgroup *cgrp;
+	struct cgroup_subsys_state *mem_css;
+	char *cgroup_path;
+
+	u32 vcpus;
+	u64 memory;
+	u32 nports;
+	u32 ports[KCLOUD_METER_PORTS_MAX];
+	u32 nvolumes;
+	char (*volumes)[KCLOUD_METER_NAME_MAX];
+
+	time64_t start;
+	struct kcm_pcpu __percpu *pcpu;
+	atomic64_t net_refused;
+	struct kcm_ledger ledger;
+	struct rcu_head rcu;
+};
+
+/* main.c */
+extern unsigned int kcm_net_id;
+
+static inline struct kcm_net *kcm_net(const struct net *net)
+{
+	return net_generic(net, kcm_net_id);
+}
+
+/* instance.c */
+struct kcm_instance *kcm_instance_alloc(struct kcm_net *kn, u32 id);
+int kcm_instance_set_name(struct kcm_instance *inst, const char *name,
+			  struct netlink_ext_ack *extack);
+int kcm_instance_set_cgroup(struct kcm_instance *inst, const char *path, u64 cgid,
+			    struct netlink_ext_ack *extack);
+int kcm_instance_publish(struct kcm_instance *inst, struct netlink_ext_ack *extack);
+void kcm_instance_destroy(struct kcm_instance *inst);
+struct kcm_instance *kcm_instance_find(struct kcm_net *kn, u32 id);
+struct kcm_instance *kcm_instance_find_name(struct kcm_net *kn, const char *name);
+struct kcm_instance *kcm_instance_by_handle(u32 handle);
+void kcm_instance_net_counters(struct kcm_instance *inst, struct kcm_snap *s);
+void kcm_net_destroy_all(struct kcm_net *kn);
+
+/* ledger.c */
+int kcm_ledger_init(struct kcm_instance *inst);
+void kcm_ledger_rebase(struct kcm_instance *inst);
+void kcm_ledger_free(struct kcm_instance *inst);
+void kcm_ledger_start(struct kcm_net *kn);
+void kcm_ledger_stop(struct kcm_net *kn);
+const struct kcm_sample *kcm_ledger_sample(struct kcm_instance *inst, u32 res, u64 idx);
+void kcm_ledger_totals(struct kcm_instance *inst, struct kcm_sample *s);
+
+/* kfunc.c: the kfuncs are global for BTF; programs find them by name. */
+int kcm_kfunc_init(void);
+int kcloud_meter_charge_net(u32 handle, u32 dir, u32 class, u32 bytes);
+
+/* netlink.c */
 int kcloud_meter_genl_init(void);
 void kcloud_meter_genl_exit(void);
 

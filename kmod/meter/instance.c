@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kcloud_meter: instances, their cgroup, and the global handles that BPF
+ * programs charge.
+ *
+ * Instances are found by id (an xarray) and by name (a hash table) in their
+ * namespace, under kcm_net::lock. The data path finds them by handle in a
+ * global xarray under RCU only; an instance is freed after a grace period.
+ */
+#include <linux/cgroup.h>
+#include <linux/jhash.h>
+#include <linux/memcontrol.h>
+#include <linux/nsproxy.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <net/netlink.h>
+
+#include "meter.h"
+
+static DEFINE_XARRAY_ALLOC1(kcm_handles);
+
+static u32 kcm_name_hash(const char *name)
+{
+	return jhash(name, strlen(name), 0);
+}
+
+/**
+ * kcm_instance_alloc() - allocate an instance that is not yet visible
+ * @kn: the namespace's meter state
+ * @id: the instance id
+ *
+ * Return: the instance, or NULL on allocation failure.
+ */
+struct kcm_instance *kcm_instance_alloc(struct kcm_net *kn, u32 id)
+{
+	struct kcm_instance *inst;
+	int cpu;
+
+	inst = kzalloc(sizeof(*inst), GFP_KERNEL_ACCOUNT);
+	if (!inst)
+		return NULL;
+	inst->pcpu = alloc_percpu_gfp(struct kcm_pcpu, GFP_KERNEL_ACCOUNT);
+	if (!inst->pcpu) {
+		kfree(inst);
+		return NULL;
+	}
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(inst->pcpu, cpu)->syncp);
+	inst->kn = kn;
+	inst->id = id;
+	inst->vcpus = 1;
+	inst->start = ktime_get_real_seconds();
+	INIT_HLIST_NODE(&inst->name_node);
+	if (kcm_ledger_init(inst)) {
+		free_percpu(inst->pcpu);
+		kfree(inst);
+		return NULL;
+	}
+	return inst;
+}
+
+/**
+ * kcm_instance_set_name() - name or rename an instance
+ * @inst: the instance
+ * @name: its new name, NUL-terminated and short enough (checked by policy)
+ * @extack: where to say why not
+ *
+ * Context: kcm_net::lock held.
+ * Return: 0, or -EEXIST when another instance has the name.
+ */
+int kcm_instance_set_name(struct kcm_instance *inst, const char *name,
+			  struct netlink_ext_ack *extack)
+{
+	struct kcm_instance *other = kcm_instance_find_name(inst->kn, name);
+
+	if (other == inst)
+		return 0;
+	if (other) {
+		NL_SET_ERR_MSG_MOD(extack, "an instance with this name exists");
+		return -EEXIST;
+	}
+	if (!hlist_unhashed(&inst->name_node))
+		hash_del(&inst->name_node);
+	strscpy(inst->name, name, sizeof(inst->name));
+	hash_add(inst->kn->names, &inst->name_node, kcm_name_hash(inst->name));
+	return 0;
+}
+
+static void kcm_instance_put_cgroup(struct kcm_instance *inst)
+{
+	if (inst->mem_css)
+		css_put(inst->mem_css);
+	if (inst->cgrp)
+		cgroup_put(inst->cgrp);
+	kfree(inst->cgroup_path);
+	inst->mem_css = NULL;
+	inst->cgrp = NULL;
+	inst->cgroup_path = NULL;
+}
+
+/**
+ * kcm_instance_set_cgroup() - bind an instance to a cgroup v2
+ * @inst: the instance
+ * @path: a path from the root of the hierarchy, or NULL
+ * @cgid: a cgroup id, used when @path is NULL
+ * @extack: where to say why not
+ *
+ * Takes a reference on the cgroup (and on its memory controller state when
+ * the controller is enabled for it) and drops the old ones.
+ *
+ * Context: kcm_net::lock held, process context.
+ * Return: 0 or a negative errno.
+ */
+int kcm_instance_set_cgroup(struct kcm_instance *inst, const char *path, u64 cgid,
+			    struct netlink_ext_ack *extack)
+{
+	struct cgroup_subsys_state *css;
+	struct cgroup *cgrp;
+	char *buf;
+	int len;
+
+	cgrp = path ? cgroup_get_from_path(path) : cgroup_get_from_id(cgid);
+	if (IS_ERR(cgrp)) {
+		if (path)
+			NL_SET_ERR_MSG_MOD(extack, "no cgroup v2 at this path");
+		else
+			NL_SET_ERR_MSG_MOD(extack, "no cgroup v2 with this id");
+		return PTR_ERR(cgrp);
+	}
+
+	buf = kmalloc(KCLOUD_METER_PATH_MAX, GFP_KERNEL);
+	if (!buf) {
+		cgroup_put(cgrp);
+		return -ENOMEM;
+	}
+	/* As cgroup_get_from_path(), relative to the caller's cgroup namespace. */
+	len = cgroup_path_ns(cgrp, buf, KCLOUD_METER_PATH_MAX, current->nsproxy->cgroup_ns);
+	if (len < 0 || len >= KCLOUD_METER_PATH_MAX) {
+		kfree(buf);
+		cgroup_put(cgrp);
+		NL_SET_ERR_MSG_MOD(extack, "cgroup path too long");
+		return -ENAMETOOLONG;
+	}
+
+	/* Memory is read only where the controller is enabled for the cgroup. */
+	css = cgroup_get_e_css(cgrp, &memory_cgrp_subsys);
+	if (css && css->cgroup != cgrp) {
+		css_put(css);
+		css = NULL;
+	}
+
+	kcm_instance_put_cgroup(inst);
+	inst->cgrp = cgrp;
+	inst->mem_css = css;
+	inst->cgroup_path = buf;
+	kcm_ledger_rebase(inst);
+	return 0;
+}
+
+/**
+ * kcm_instance_publish() - make a new instance visible
+ * @inst: an instance from kcm_instance_alloc(), named
+ * @extack: where to say why not
+ *
+ * Context: kcm_net::lock held.
+ * Return: 0, or a negative errno (the caller then destroys @inst).
+ */
+int kcm_instance_publish(struct kcm_instance *inst, struct netlink_ext_ack *extack)
+{
+	struct kcm_net *kn = inst->kn;
+	int err;
+
+	if (kn->count >= KCLOUD_METER_INSTANCES_MAX) {
+		NL_SET_ERR_MSG_MOD(extack, "too many instances in this namespace");
+		return -ENOSPC;
+	}
+	err = xa_insert(&kn->instances, inst->id, inst, GFP_KERNEL_ACCOUNT);
+	if (err) {
+		if (err == -EBUSY) {
+			NL_SET_ERR_MSG_MOD(extack, "an instance with this id exists");
+			err = -EEXIST;
+		}
+		return err;
+	}
+	err = xa_alloc(&kcm_handles, &inst->handle, inst, xa_limit_31b, GFP_KERNEL_ACCOUNT);
+	if (err) {
+		xa_erase(&kn->instances, inst->id);
+		NL_SET_ERR_MSG_MOD(extack, "no free data path handle");
+		return err;
+	}
+	kn->count++;
+	return 0;
+}
+
+static void kcm_instance_free_rcu(struct rcu_head *head)
+{
+	struct kcm_instance *inst = container_of(head, struct kcm_instance, rcu);
+
+	free_percpu(inst->pcpu);
+	kfree(inst);
+}
+
+/**
+ * kcm_instance_destroy() - unlink an instance and free it after a grace period
+ * @inst: the instance, published or not
+ *
+ * Context: kcm_net::lock held.
+ */
+void kcm_instance_destroy(struct kcm_instance *inst)
+{
+	struct kcm_net *kn = inst->kn;
+
+	if (inst->handle) {
+		xa_erase(&kcm_handles, inst->handle);
+		xa_erase(&kn->instances, inst->id);
+		kn->count--;
+	}
+	if (!hlist_unhashed(&inst->name_node))
+		hash_del(&inst->name_node);
+	kcm_instance_put_cgroup(inst);
+	kcm_ledger_free(inst);
+	kfree(inst->volumes);
+	/* BPF programs may still be charging it: they run under RCU. */
+	call_rcu(&inst->rcu, kcm_instance_free_rcu);
+}
+
+/**
+ * kcm_instance_find() - find an instance by id
+ * @kn: the namespace's meter state
+ * @id: the id
+ *
+ * Context: kcm_net::lock held.
+ * Return: the instance or NULL.
+ */
+struct kcm_instance *kcm_instance_find(struct kcm_net *kn, u32 id)
+{
+	return xa_load(&kn->instances, id);
+}
+
+/**
+ * kcm_instance_find_name() - find an instance by name
+ * @kn: the namespace's meter state
+ * @name: the name
+ *
+ * Context: kcm_net::lock held.
+ * Return: the instance or NULL.
+ */
+struct kcm_instance *kcm_instance_find_name(struct kcm_net *kn, const char *name)
+{
+	struct kcm_instance *inst;
+
+	hash_for_each_possible(kn->names, inst, name_node, kcm_name_hash(name))
+		if (!strcmp(inst->name, name))
+			return inst;
+	return NULL;
+}
+
+/**
+ * kcm_instance_by_handle() - the data path's lookup
+ * @handle: a handle from KCLOUD_METER_A_INST_HANDLE
+ *
+ * Context: RCU read side (BPF programs run in one).
+ * Return: the instance or NULL.
+ */
+struct kcm_instance *kcm_instance_by_handle(u32 handle)
+{
+	return xa_load(&kcm_handles, handle);
+}
+
+/**
+ * kcm_instance_net_counters() - sum the per-CPU network counters
+ * @inst: the instance
+ * @s: where to put them (net_bytes and net_packets)
+ */
+void kcm_instance_net_counters(struct kcm_instance *inst, struct kcm_snap *s)
+{
+	int cpu, d, c;
+
+	memset(s->net_bytes, 0, sizeof(s->net_bytes));
+	memset(s->net_packets, 0, sizeof(s->net_packets));
+	for_each_possible_cpu(cpu) {
+		struct kcm_pcpu *p = per_cpu_ptr(inst->pcpu, cpu);
+		u64 bytes[KCM_NDIR][KCM_NCLASS], packets[KCM_NDIR][KCM_NCLASS];
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&p->syncp);
+			for (d = 0; d < KCM_NDIR; d++) {
+				for (c = 0; c < KCM_NCLASS; c++) {
+					bytes[d][c] = u64_stats_read(&p->bytes[d][c]);
+					packets[d][c] = u64_stats_read(&p->packets[d][c]);
+				}
+			}
+		} while (u64_stats_fetch_retry(&p->syncp, start));
+		for (d = 0; d < KCM_NDIR; d++) {
+			for (c = 0; c < KCM_NCLASS; c++) {
+				s->net_bytes[d][c] += bytes[d][c];
+				s->net_packets[d][c] += packets[d][c];
+			}
+		}
+	}
+}
+
+/**
+ * kcm_net_destroy_all() - forget every instance of a namespace
+ * @kn: the namespace's meter state
+ */
+void kcm_net_destroy_all(struct kcm_net *kn)
+{
+	struct kcm_instance *inst;
+	unsigned long id;
+
+	mutex_lock(&kn->lock);
+	xa_for_each(&kn->instances, id, inst)
+		kcm_instance_destroy(inst);
+	mutex_unlock(&kn->lock);
+}

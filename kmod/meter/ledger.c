@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kcloud_meter: the ledger. Once a second a work item closes the second that
+ * just ended for every instance of the namespace: it reads the cumulative
+ * counters (network: the kfunc's per-CPU counters; CPU and memory: the
+ * instance's cgroup), stores the difference with the previous reading as a
+ * 1 s sample, and folds it into the current minute's 60 s sample.
+ *
+ * CPU: 6.1 does not export cgroup_rstat_flush(), but the per-CPU base stats
+ * that cpu.stat is made of (struct cgroup_rstat_cpu in <linux/cgroup-defs.h>)
+ * are cumulative and only ever added to by the scheduler, so their sum over
+ * the cgroup and its live descendants is the cgroup's usage without a flush.
+ * user/system are split the way cpu.stat splits them (cputime_adjust()).
+ * Memory: the memory controller's page counter (memory.current).
+ */
+#include <linux/cgroup.h>
+#include <linux/math64.h>
+#include <linux/memcontrol.h>
+#include <linux/page_counter.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+
+#include "meter.h"
+
+static int kcm_ring_init(struct kcm_ring *r, u32 len, u32 res)
+{
+	r->len = len;
+	r->res = res;
+	r->newest = 0;
+	r->chunks = NULL;
+	return 0;
+}
+
+static void kcm_ring_free(struct kcm_ring *r)
+{
+	u32 i, n = DIV_ROUND_UP(r->len, KCM_CHUNK_SAMPLES);
+
+	if (!r->chunks)
+		return;
+	for (i = 0; i < n; i++)
+		free_page((unsigned long)r->chunks[i]);
+	kfree(r->chunks);
+	r->chunks = NULL;
+}
+
+static struct kcm_sample *kcm_ring_slot(struct kcm_ring *r, u64 idx, bool alloc)
+{
+	u32 slot, chunk;
+
+	div_u64_rem(idx, r->len, &slot);
+	chunk = slot / KCM_CHUNK_SAMPLES;
+	if (!r->chunks) {
+		if (!alloc)
+			return NULL;
+		r->chunks = kcalloc(DIV_ROUND_UP(r->len, KCM_CHUNK_SAMPLES),
+				    sizeof(*r->chunks), GFP_KERNEL_ACCOUNT);
+		if (!r->chunks)
+			return NULL;
+	}
+	if (!r->chunks[chunk]) {
+		if (!alloc)
+			return NULL;
+		r->chunks[chunk] = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+		if (!r->chunks[chunk])
+			return NULL;
+	}
+	return &r->chunks[chunk][slot % KCM_CHUNK_SAMPLES];
+}
+
+static void kcm_ring_put(struct kcm_ring *r, u64 idx, const struct kcm_sample *s)
+{
+	struct kcm_sample *slot;
+	u64 i;
+
+	/* Slots skipped since the newest one hold no data. */
+	if (r->newest && idx > r->newest) {
+		for (i = r->newest + 1; i < idx && i <= r->newest + r->len; i++) {
+			slot = kcm_ring_slot(r, i, false);
+			if (slot)
+				slot->seconds = 0;
+		}
+	}
+	slot = kcm_ring_slot(r, idx, true);
+	if (!slot)
+		return;	/* no memory: the sample reads as missing */
+	*slot = *s;
+	if (idx > r->newest)
+		r->newest = idx;
+}
+
+static const struct kcm_sample *kcm_ring_get(struct kcm_ring *r, u64 idx)
+{
+	const struct kcm_sample *s;
+
+	if (!r->newest || idx > r->newest || idx + r->len <= r->newest)
+		return NULL;
+	s = kcm_ring_slot(r, idx, false);
+	return s && s->seconds ? s : NULL;
+}
+
+/* The cgroup's cumulative CPU time, split as cputime_adjust() splits it. */
+static void kcm_read_cpu(struct kcm_instance *inst, struct kcm_snap *s,
+			 const struct kcm_snap *prev)
+{
+	struct cgroup_subsys_state *pos;
+	u64 rt = 0, ut = 0, st = 0, user, sys;
+	int cpu;
+
+	rcu_read_lock();
+	css_for_each_descendant_pre(pos, &inst->cgrp->self) {
+		struct cgroup *c = pos->cgroup;
+
+		for_each_possible_cpu(cpu) {
+			struct cgroup_rstat_cpu *rc = per_cpu_ptr(c->rstat_cpu, cpu);
+			struct task_cputime t;
+			unsigned int seq;
+
+			do {
+				seq = u64_stats_fetch_begin(&rc->bsync);
+				t = rc->bstat.cputime;
+			} while (u64_stats_fetch_retry(&rc->bsync, seq));
+			rt += t.sum_exec_runtime;
+			ut += t.utime;
+			st += t.stime;
+		}
+	}
+	rcu_read_unlock();
+
+	/* A removed child cgroup takes its time with it: never go back. */
+	if (prev && rt < prev->cpu_rt_ns) {
+		s->cpu_rt_ns = prev->cpu_rt_ns;
+		s->cpu_user_ns = prev->cpu_user_ns;
+		s->cpu_system_ns = prev->cpu_system_ns;
+		return;
+	}
+	s->cpu_rt_ns = rt;
+	if (prev && prev->cpu_user_ns + prev->cpu_system_ns >= rt) {
+		s->cpu_user_ns = prev->cpu_user_ns;
+		s->cpu_system_ns = prev->cpu_system_ns;
+		return;
+	}
+	if (!st)
+		sys = 0;
+	else if (!ut)
+		sys = rt;
+	else
+		sys = mul_u64_u64_div_u64(st, rt, st + ut);
+	if (prev && sys < prev->cpu_system_ns)
+		sys = prev->cpu_system_ns;
+	user = rt - sys;
+	if (prev && user < prev->cpu_user_ns) {
+		user = prev->cpu_user_ns;
+		sys = rt - user;
+	}
+	s->cpu_user_ns = user;
+	s->cpu_system_ns = sys;
+}
+
+static u64 kcm_read_mem(struct kcm_instance *inst)
+{
+	struct mem_cgroup *memcg;
+
+	if (!inst->mem_css)
+		return 0;
+	memcg = mem_cgroup_from_css(inst->mem_css);
+	return (u64)page_counter_read(&memcg->memory) * PAGE_SIZE;
+}
+
+static void kcm_read(struct kcm_instance *inst, struct kcm_snap *s,
+		     const struct kcm_snap *prev)
+{
+	kcm_instance_net_counters(inst, s);
+	if (inst->cgrp) {
+		kcm_read_cpu(inst, s, prev);
+	} else {
+		s->cpu_rt_ns = 0;
+		s->cpu_user_ns = 0;
+		s->cpu_system_ns = 0;
+	}
+}
+
+/**
+ * kcm_ledger_init() - set up the ledger of a new instance
+ * @inst: the instance
+ *
+ * The rings take memory only as they fill.
+ *
+ * Return: 0.
+ */
+int kcm_ledger_init(struct kcm_instance *inst)
+{
+	struct kcm_ledger *l = &inst->ledger;
+
+	kcm_ring_init(&l->r1, KCLOUD_METER_RING_1S, 1);
+	kcm_ring_init(&l->r60, KCLOUD_METER_RING_60S, 60);
+	return 0;
+}
+
+/**
+ * kcm_ledger_rebase() - restart the cumulative readings (new cgroup)
+ * @inst: the instance
+ *
+ * Context: kcm_net::lock held.
+ */
+void kcm_ledger_rebase(struct kcm_instance *inst)
+{
+	struct kcm_ledger *l = &inst->ledger;
+
+	kcm_read(inst, &l->prev, NULL);
+}
+
+/**
+ * kcm_ledger_free() - free the rings
+ * @inst: the instance
+ */
+void kcm_ledger_free(struct kcm_instance *inst)
+{
+	kcm_ring_free(&inst->ledger.r1);
+	kcm_ring_free(&inst->ledger.r60);
+}
+
+static void kcm_sample_add(struct kcm_sample *sum, const struct kcm_sample *s)
+{
+	int d, c;
+
+	sum->cpu_user_us += s->cpu_user_us;
+	sum->cpu_system_us += s->cpu_system_us;
+	sum->mem_current = s->mem_current;
+	sum->mem_peak = max(sum->mem_peak, s->mem_peak);
+	sum->mem_byte_sec += s->mem_byte_sec;
+	for (d = 0; d < KCM_NDIR; d++) {
+		for (c = 0; c < KCM_NCLASS; c++) {
+			sum->net_bytes[d][c] += s->net_bytes[d][c];
+			sum->net_packets[d][c] += s->net_packets[d][c];
+		}
+	}
+	sum->seconds += s->seconds;
+}
+
+/* Close the sample that ends at second @now and covers @secs seconds. */
+static void kcm_ledger_close(struct kcm_instance *inst, time64_t now, u32 secs)
+{
+	struct kcm_ledger *l = &inst->ledger;
+	struct kcm_sample s = {};
+	struct kcm_snap cur;
+	u64 t = now - 1;
+	int d, c;
+
+	kcm_read(inst, &cur, &l->prev);
+	s.cpu_user_us = div_u64(cur.cpu_user_ns, NSEC_PER_USEC) -
+			div_u64(l->prev.cpu_user_ns, NSEC_PER_USEC);
+	s.cpu_system_us = div_u64(cur.cpu_system_ns, NSEC_PER_USEC) -
+			  div_u64(l->prev.cpu_system_ns, NSEC_PER_USEC);
+	s.mem_current = kcm_read_mem(inst);
+	s.mem_peak = s.mem_current;
+	s.mem_byte_sec = s.mem_current * secs;
+	for (d = 0; d < KCM_NDIR; d++) {
+		for (c = 0; c < KCM_NCLASS; c++) {
+			s.net_bytes[d][c] = cur.net_bytes[d][c] - l->prev.net_bytes[d][c];
+			s.net_packets[d][c] = cur.net_packets[d][c] - l->prev.net_packets[d][c];
+		}
+	}
+	s.seconds = secs;
+	l->prev = cur;
+
+	kcm_ring_put(&l->r1, t, &s);
+	if (l->minute.seconds && div_u64(t, 60) != div_u64(l->minute_start, 60)) {
+		kcm_ring_put(&l->r60, div_u64(l->minute_start, 60), &l->minute);
+		memset(&l->minute, 0, sizeof(l->minute));
+	}
+	if (!l->minute.seconds)
+		l->minute_start = t;
+	kcm_sample_add(&l->minute, &s);
+	kcm_sample_add(&l->total, &s);
+}
+
+/**
+ * kcm_ledger_sample() - one closed sample
+ * @inst: the instance
+ * @res: 1 or 60
+ * @idx: the sample's first second divided by @res
+ *
+ * Context: kcm_net::lock held.
+ * Return: the sample, or NULL where there is no data.
+ */
+const struct kcm_sample *kcm_ledger_sample(struct kcm_instance *inst, u32 res, u64 idx)
+{
+	return kcm_ring_get(res == 60 ? &inst->ledger.r60 : &inst->ledger.r1, idx);
+}
+
+/**
+ * kcm_ledger_totals() - the usage since registration, closed seconds only
+ * @inst: the instance
+ * @s: where to put it
+ *
+ * Context: kcm_net::lock held.
+ */
+void kcm_ledger_totals(struct kcm_instance *inst, struct kcm_sample *s)
+{
+	*s = inst->ledger.total;
+}
+
+static unsigned long kcm_delay_to_next_second(void)
+{
+	struct timespec64 ts;
+
+	ktime_get_real_ts64(&ts);
+	/* A few ms past the boundary, so that the second has really ended. */
+	return nsecs_to_jiffies(NSEC_PER_SEC - ts.tv_nsec) + msecs_to_jiffies(5);
+}
+
+static void kcm_tick(struct work_struct *work)
+{
+	struct kcm_net *kn = container_of(to_delayed_work(work), struct kcm_net, tick);
+	time64_t now = ktime_get_real_seconds();
+	struct kcm_instance *inst;
+	unsigned long id;
+	u32 secs;
+
+	mutex_lock(&kn->lock);
+	if (now > kn->last_tick) {
+		secs = min_t(time64_t, now - kn->last_tick, U32_MAX);
+		xa_for_each(&kn->instances, id, inst) {
+			kcm_ledger_close(inst, now,
+					 clamp_t(time64_t, now - inst->start, 1, secs));
+			cond_resched();
+		}
+		kn->last_tick = now;
+	}
+	mutex_unlock(&kn->lock);
+	queue_delayed_work(system_unbound_wq, &kn->tick, kcm_delay_to_next_second());
+}
+
+/**
+ * kcm_ledger_start() - start a namespace's per-second work
+ * @kn: the namespace's meter state
+ */
+void kcm_ledger_start(struct kcm_net *kn)
+{
+	kn->last_tick = ktime_get_real_seconds();
+	INIT_DELAYED_WORK(&kn->tick, kcm_tick);
+	queue_delayed_work(system_unbound_wq, &kn->tick, kcm_delay_to_next_second());
+}
+
+/**
+ * kcm_ledger_stop() - stop a namespace's per-second work, and wait for it
+ * @kn: the namespace's meter state
+ */
+void kcm_ledger_stop(struct kcm_net *kn)
+{
+	cancel_delayed_work_sync(&kn->tick);
+}
