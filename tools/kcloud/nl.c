@@ -264,6 +264,11 @@ int kc_nl_subscribe(struct kc_nl *nl, const char *group)
 	return nl_socket_add_membership(nl->sk, grp) ? -EIO : 0;
 }
 
+static int kc_nl_no_seq_check(struct nl_msg *msg, void *arg)
+{
+	return NL_OK;
+}
+
 int kc_nl_listen(struct kc_nl *nl, int maxattr, kc_nl_cb cb, void *arg)
 {
 	struct kc_nl_req req = {
@@ -275,6 +280,8 @@ int kc_nl_listen(struct kc_nl *nl, int maxattr, kc_nl_cb cb, void *arg)
 	if (!nlcb)
 		return -ENOMEM;
 	nl_cb_set(nlcb, NL_CB_VALID, NL_CB_CUSTOM, kc_nl_valid, &req);
+	/* Events carry sequence number 0: a fresh nl_cb would check it. */
+	nl_cb_set(nlcb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, kc_nl_no_seq_check, NULL);
 	while (!req.err) {
 		err = nl_recvmsgs(nl->sk, nlcb);
 		if (err < 0 && err != -NLE_INTR) {
