@@ -75,15 +75,15 @@ mkdir -p /run/netns /run/lock
 [ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
 ip link set lo up
 
+marker="kcloud-selftests: start $$"
+echo "$marker" > /dev/kmsg
+
 if ! kc_load meter vpc bs; then
 	notok "load the kcloud modules from $top/kmod"
 	echo "1..$n"
 	echo "$pass passed, $fail failed, $skip skipped"
 	exit 1
 fi
-
-marker="kcloud-selftests: start $$"
-echo "$marker" > /dev/kmsg
 
 for t in "${tests[@]}"; do
 	area=$(basename "$(dirname "$t")")

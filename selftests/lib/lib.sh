@@ -98,11 +98,20 @@ kc_ko() {
 
 kc_loaded() { grep -q "^kcloud_$1 " /proc/modules; }
 
-# kc_load NAME...: load modules from the build tree unless already loaded.
+# kc_load NAME...: load modules from the build tree unless already loaded,
+# with the kernel's modules they depend on (insmod does not resolve them).
 kc_load() {
-	local m
+	local m ko dep
 	for m in "$@"; do
-		kc_loaded "$m" || insmod "$(kc_ko "$m")" || return 1
+		kc_loaded "$m" && continue
+		ko=$(kc_ko "$m") || return 1
+		for dep in $(modinfo -F depends "$ko" | tr , ' '); do
+			case "$dep" in
+			kcloud_*) kc_load "${dep#kcloud_}" || return 1 ;;
+			*) modprobe -q "$dep" || return 1 ;;
+			esac
+		done
+		insmod "$ko" || return 1
 	done
 }
 

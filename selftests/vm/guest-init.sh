@@ -28,12 +28,17 @@ stty -F "$out" raw -echo 2>/dev/null
 
 . "$scratch/env.sh"
 rc=0
+# Splats from here on fail the run: loading the modules included.
+echo "kcloud-vm: command start" > /dev/kmsg
 if [ "$KCLOUD_LOAD" = 1 ]; then
 	for ko in $KCLOUD_MODULES; do
+		# The kernel's own modules it uses: insmod does not resolve them.
+		for dep in $(modinfo -F depends "$ko" | tr , ' '); do
+			case "$dep" in kcloud_*) ;; *) modprobe -q "$dep" ;; esac
+		done
 		insmod "$ko" || { echo "guest-init: insmod $ko failed" > "$out"; rc=125; }
 	done
 fi
-echo "kcloud-vm: command start" > /dev/kmsg
 if [ "$rc" = 0 ]; then
 	setsid bash -c "cd '$KCLOUD_CWD' && exec bash '$scratch/cmd.sh'" < /dev/null > "$out" 2>&1
 	rc=$?
