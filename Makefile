@@ -32,7 +32,7 @@ BPFTOOL ?= bpftool
 UAPI := -I$(CURDIR)/kmod/include/uapi
 CFLAGS ?= -O2 -g
 USER_CFLAGS := $(CFLAGS) -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
-	-D_GNU_SOURCE $(UAPI) -I$(B)/bpf -I$(CURDIR)/tools/kcloud
+	-D_GNU_SOURCE $(UAPI) -I$(B)/bpf -I$(B) -I$(CURDIR)/tools/kcloud
 NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
 NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
 
@@ -96,7 +96,13 @@ TOOL_HDRS := $(wildcard tools/kcloud/*.h) $(wildcard kmod/include/uapi/linux/*.h
 
 tools: $(B)/kcloud
 
-$(B)/kcloud: $(TOOL_SRCS) $(TOOL_HDRS) $(BPF_SKELS) | need-deps
+$(B)/kcloud_features.h: scripts/gen-features.sh $(wildcard kmod/include/uapi/linux/*.h)
+	@mkdir -p $(@D)
+	scripts/gen-features.sh kmod/include/uapi > $@.tmp && mv $@.tmp $@
+
+$(B)/kcloud: $(TOOL_SRCS) $(TOOL_HDRS) $(BPF_SKELS) $(B)/kcloud_features.h | need-deps
+	@mkdir -p $(@D)
+| need-deps
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@ $(TOOL_SRCS) $(NL_LIBS) -lbpf -lelf -lz
 

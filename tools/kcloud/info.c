@@ -9,27 +9,29 @@
 
 #include "kcloud.h"
 
+struct kc_feature {
+	const char *name;
+	unsigned long long bit;
+};
+
+#include "kcloud_features.h"
+
 struct kc_family_info {
 	const char *family;
 	uint8_t cmd;
 	int attr_version;
 	int attr_features;
 	int maxattr;
-	const char * const *features;
-	int n_features;
+	const struct kc_feature *features;
 };
-
-static const char * const kc_vpc_features[] = { "info" };
-static const char * const kc_bs_features[] = { "info" };
-static const char * const kc_meter_features[] = { "info" };
 
 static const struct kc_family_info kc_families[] = {
 	{ KCLOUD_VPC_GENL_NAME, KCLOUD_VPC_CMD_GET_INFO, KCLOUD_VPC_A_INFO_VERSION,
-	  KCLOUD_VPC_A_INFO_FEATURES, KCLOUD_VPC_A_MAX, kc_vpc_features, 1 },
+	  KCLOUD_VPC_A_INFO_FEATURES, KCLOUD_VPC_A_MAX, kc_vpc_features },
 	{ KCLOUD_BS_GENL_NAME, KCLOUD_BS_CMD_GET_INFO, KCLOUD_BS_A_INFO_VERSION,
-	  KCLOUD_BS_A_INFO_FEATURES, KCLOUD_BS_A_MAX, kc_bs_features, 1 },
+	  KCLOUD_BS_A_INFO_FEATURES, KCLOUD_BS_A_MAX, kc_bs_features },
 	{ KCLOUD_METER_GENL_NAME, KCLOUD_METER_CMD_GET_INFO, KCLOUD_METER_A_INFO_VERSION,
-	  KCLOUD_METER_A_INFO_FEATURES, KCLOUD_METER_A_MAX, kc_meter_features, 1 },
+	  KCLOUD_METER_A_INFO_FEATURES, KCLOUD_METER_A_MAX, kc_meter_features },
 };
 
 struct kc_info_reply {
@@ -54,7 +56,7 @@ static void kc_info_print(const struct kc_info_reply *r, bool loaded)
 {
 	const struct kc_family_info *fi = r->fi;
 	uint64_t unknown = r->features;
-	int i;
+	const struct kc_feature *f;
 
 	kc_open_object(NULL);
 	kc_print_str(KC_ANY, "family", "%-14s", fi->family);
@@ -68,11 +70,11 @@ static void kc_info_print(const struct kc_info_reply *r, bool loaded)
 	kc_print_str(KC_ANY, "version", "version %s", r->version);
 	kc_open_array("features");
 	kc_printf(" features");
-	for (i = 0; i < fi->n_features && i < 64; i++) {
-		if (!(r->features & (1ULL << i)))
+	for (f = fi->features; f->name; f++) {
+		if (!(r->features & f->bit))
 			continue;
-		unknown &= ~(1ULL << i);
-		kc_print_str(KC_ANY, NULL, " %s", fi->features[i]);
+		unknown &= ~f->bit;
+		kc_print_str(KC_ANY, NULL, " %s", f->name);
 	}
 	kc_close_array();
 	if (unknown)
