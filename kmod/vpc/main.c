@@ -15,17 +15,31 @@ static int __init kcloud_vpc_init(void)
 {
 	int err;
 
-	err = kcloud_vpc_genl_init();
+	err = vpc_switch_init();
 	if (err)
 		return err;
+	err = vpc_port_init();
+	if (err)
+		goto err_switch;
+	err = vpc_genl_init();
+	if (err)
+		goto err_port;
 
 	pr_info("version %s loaded\n", KCLOUD_VPC_VERSION);
 	return 0;
+
+err_port:
+	vpc_port_exit();
+err_switch:
+	vpc_switch_exit();
+	return err;
 }
 
 static void __exit kcloud_vpc_exit(void)
 {
-	kcloud_vpc_genl_exit();
+	vpc_genl_exit();
+	vpc_port_exit();
+	vpc_switch_exit();
 }
 
 module_init(kcloud_vpc_init);
