@@ -64,11 +64,7 @@ MOD_KOS := $(if $(MODS),$(filter kmod/$(MODS)/%,$(MODULES)),$(MODULES))
 
 modules: kernel-tools
 	$(MAKE) -C $(KDIR) M=$(MOD_DIR) W=1 modules
-	@for ko in $(MOD_KOS); do \
-		if [ ! -e $$ko.btf ] || [ $$ko -nt $$ko.btf ]; then \
-			scripts/module-btf.sh $(KT) $(KDIR) $$ko && touch $$ko.btf || exit 1; \
-		fi; \
-	done
+	@scripts/module-btf.sh $(KT) $(KDIR) $(MOD_KOS)
 
 # ---- BPF -----------------------------------------------------------------
 
@@ -101,8 +97,6 @@ $(B)/kcloud_features.h: scripts/gen-features.sh $(wildcard kmod/include/uapi/lin
 	scripts/gen-features.sh kmod/include/uapi > $@.tmp && mv $@.tmp $@
 
 $(B)/kcloud: $(TOOL_SRCS) $(TOOL_HDRS) $(BPF_SKELS) $(B)/kcloud_features.h | need-deps
-	@mkdir -p $(@D)
-| need-deps
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@ $(TOOL_SRCS) $(NL_LIBS) -lbpf -lelf -lz
 
@@ -139,4 +133,4 @@ bench: all
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null 2>&1
-	rm -rf $(B) kmod/*/*.ko.btf
+	rm -rf $(B)

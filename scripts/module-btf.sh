@@ -15,6 +15,8 @@ flags=""
 [ -x "$KDIR/scripts/pahole-flags.sh" ] &&
 	flags=$(cd "$KDIR" && PAHOLE=pahole srctree=. ./scripts/pahole-flags.sh 2>/dev/null) || true
 for ko in "$@"; do
+	# Already done (by us, or by kbuild where vmlinux is in KDIR).
+	readelf -S "$ko" | grep -q ' \.BTF ' && continue
 	# shellcheck disable=SC2086
 	pahole -J $flags --btf_base "$BTF/vmlinux" "$ko" ||
 		die "pahole could not add BTF to $ko"

@@ -1,0 +1,32 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# A bounded run of the policy-driven netlink fuzzer (selftests/lib/genlfuzz.py)
+# against every family, as root in a network namespace of its own and as an
+# unprivileged user; then the namespace is deleted with whatever the fuzzer
+# made in it. The suite's kernel log check catches splats; kmemleak (debug
+# kernel) catches leaks. KCLOUD_FUZZ_SEED and KCLOUD_FUZZ_COUNT replay or
+# lengthen a run.
+. "$(dirname "$0")/../lib/lib.sh"
+kc_require_root
+seed=${KCLOUD_FUZZ_SEED:-1}
+count=${KCLOUD_FUZZ_COUNT:-1500}
+fuzz=$(dirname "$0")/../lib/genlfuzz.py
+fams=(kcloud_vpc kcloud_bs kcloud_meter)
+t_plan 4
+
+kc_netns kcfuzz
+out=$(ip netns exec kcfuzz timeout 600 /usr/bin/python3 "$fuzz" --seed "$seed" --count "$count" "${fams[@]}" 2>&1)
+rc=$?
+t_diag "$out"
+if [ $rc = 0 ]; then t_ok "fuzz as root in a namespace (seed $seed, $count per family)"; else t_notok "fuzz as root in a namespace (seed $seed, exit $rc)"; fi
+
+# Whatever the fuzzer made goes with its namespace.
+t_check "delete the fuzzed namespace" ip netns del kcfuzz
+t_check "the modules still answer" kc info
+
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups timeout 300 \
+	/usr/bin/python3 "$fuzz" --seed "$((seed + 1))" --count $((count / 3)) "${fams[@]}" 2>&1)
+rc=$?
+t_diag "$out"
+if [ $rc = 0 ]; then t_ok "fuzz as an unprivileged user"; else t_notok "fuzz as an unprivileged user (exit $rc)"; fi
+t_done
