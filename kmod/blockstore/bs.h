@@ -6,9 +6,251 @@
 #ifndef _KCLOUD_BS_H
 #define _KCLOUD_BS_H
 
-#define KCLOUD_BS_VERSION	"0.1.0"
+#include <linux/blk-mq.h>
+#include <linux/completion.h>
+#include <linux/crc32.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/rwsem.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+#include <net/net_namespace.h>
+#include <net/netlink.h>
 
-int kcloud_bs_genl_init(void);
-void kcloud_bs_genl_exit(void);
+#include <uapi/linux/kcloud_bs.h>
+
+#include "proto.h"
+
+#define KCLOUD_BS_VERSION	"0.2.0"
+
+#define KCBS_DEFAULT_REGION	(64 * 1024)
+#define KCBS_DEFAULT_TIMEOUT_MS	5000
+#define KCBS_QUEUE_DEPTH	128
+#define KCBS_MAX_IO		(256 * 1024)
+#define KCBS_READ_TRIES		16
+
+/* Handles of a resync's own requests; block requests never set this bit. */
+#define KCBS_HANDLE_SYNC	BIT_ULL(63)
+
+extern unsigned int kcbs_fault_flip;
+
+/* crc32c as the wire carries it. */
+static inline u32 kcbs_crc(u32 crc, const void *p, size_t len)
+{
+	return __crc32c_le(crc, p, len);
+}
+
+/* ---- statistics (stats.c) ------------------------------------------------ */
+
+/* Counters of one object, per CPU, summed when read. */
+struct kcbs_pcpu_stats {
+	u64 reads, writes, flushes;
+	u64 read_bytes, write_bytes;
+	u64 errors, retries, crc_errors, timeouts, reconnects;
+	u64 resync_regions, resync_bytes;
+	u64 garbage, stale;
+	u64 lat[KCLOUD_BS_LAT_BUCKETS];
+	struct u64_stats_sync syncp;
+};
+
+struct kcbs_stats {
+	struct kcbs_pcpu_stats __percpu *pcpu;
+	atomic_t inflight;
+};
+
+enum kcbs_stat_field {
+	KCBS_S_RETRIES,
+	KCBS_S_CRC_ERRORS,
+	KCBS_S_TIMEOUTS,
+	KCBS_S_RECONNECTS,
+	KCBS_S_GARBAGE,
+	KCBS_S_STALE,
+	KCBS_S_ERRORS,
+};
+
+int kcbs_stats_init(struct kcbs_stats *s);
+void kcbs_stats_free(struct kcbs_stats *s);
+void kcbs_stats_io(struct kcbs_stats *s, enum kcbs_msg_type type, u32 bytes, u64 ns);
+void kcbs_stats_inc(struct kcbs_stats *s, enum kcbs_stat_field f);
+void kcbs_stats_resync(struct kcbs_stats *s, u32 bytes);
+int kcbs_stats_fill(struct sk_buff *skb, int attr, struct kcbs_stats *s, u64 dirty);
+
+/* ---- per network namespace ------------------------------------------------ */
+
+struct kcbs_net {
+	struct list_head targets;
+	struct list_head volumes;
+};
+
+extern unsigned int kcbs_net_id;
+extern struct mutex kcbs_lock;	/* the object lists, create and delete */
+
+/* ---- target (target.c) ---------------------------------------------------- */
+
+struct kcbs_target {
+	struct list_head node;		/* kcbs_net.targets, under kcbs_lock */
+	struct net *net;
+	char name[KCLOUD_BS_NAME_LEN];
+	char path[KCLOUD_BS_PATH_LEN];
+	__be32 addr;
+	u16 port;
+	struct file *file;
+	loff_t size;
+	atomic64_t epoch;
+	struct socket *listen;
+	struct workqueue_struct *wq;
+	struct work_struct accept_work;
+	struct mutex conns_lock;	/* conns, nconns, stopping */
+	struct list_head conns;
+	unsigned int nconns;
+	bool stopping;
+	struct kcbs_stats stats;
+};
+
+struct kcbs_target *kcbs_target_create(struct net *net, const char *name,
+				       const char *path, __be32 addr, u16 port,
+				       struct netlink_ext_ack *extack);
+void kcbs_target_destroy(struct kcbs_target *t);
+struct kcbs_target *kcbs_target_find(struct net *net, const char *name);
+
+/* ---- volume, replicas ---------------------------------------------------- */
+
+/* One TCP connection to a target; the replica's receiver owns one reference. */
+struct kcbs_conn {
+	struct kref ref;
+	struct socket *sock;
+	struct mutex tx_lock;	/* one frame at a time */
+};
+
+struct kcbs_volume;
+
+struct kcbs_replica {
+	struct kcbs_volume *vol;
+	u8 idx;
+	bool present;
+	bool connected;		/* under vol->lock */
+	bool uptodate;		/* has every completed write; under vol->lock */
+	bool stale;		/* the target saw a newer epoch: given up */
+	u8 last_state;		/* last reported; under vol->lock */
+	__be32 addr;
+	u16 port;
+	struct kcbs_conn *conn;	/* under vol->lock */
+	struct work_struct recv_work;
+	struct delayed_work connect_work;
+	unsigned int backoff_ms;
+	unsigned long *dirty;	/* one bit per region it missed */
+	u64 target_epoch;
+	atomic_t inflight;
+	struct kcbs_stats stats;
+};
+
+/* Per request state, the blk-mq pdu. */
+struct kcbs_cmd {
+	spinlock_t lock;	/* the fields below */
+	u32 gen;		/* bumped at each dispatch; in the handle */
+	u8 sent;		/* replicas this dispatch went to */
+	u8 done;		/* of those, answered or failed */
+	u8 acked;		/* of those, answered OK */
+	u8 read_from;		/* READ: the replica asked */
+	u8 tries;		/* READ: retries; WRITE: crc retries */
+	bool ended;		/* this dispatch ended or was requeued */
+	blk_status_t status;
+	u32 data_crc;		/* WRITE: crc32c of the data */
+	u64 start_ns;
+};
+
+/* The one internal request of a resync, on a replica's connection. */
+struct kcbs_sync_io {
+	u64 handle;
+	int replica;		/* -1: none pending */
+	int status;		/* 0 or -errno */
+	void *buf;
+	u32 len;
+	struct completion done;
+};
+
+struct kcbs_volume {
+	struct list_head node;		/* kcbs_net.volumes, under kcbs_lock */
+	struct net *net;
+	char name[KCLOUD_BS_NAME_LEN];
+	int index;			/* kcbsN */
+	u64 size;
+	u64 epoch;
+	u32 region_size;
+	unsigned int region_shift;
+	unsigned long nregions;
+	u8 quorum;
+	u8 nreplicas;			/* present ones */
+	u32 resync_rate;		/* KiB/s, 0: no limit */
+	u32 timeout_ms;
+	bool stopping;
+
+	spinlock_t lock;		/* replica states and connections */
+	u8 state;			/* enum kcloud_bs_volume_state */
+	struct rw_semaphore gate;	/* writes dispatch (read), resync copy (write) */
+	struct kcbs_replica replicas[KCLOUD_BS_MAX_REPLICAS];
+
+	struct blk_mq_tag_set tag_set;
+	struct gendisk *disk;
+	struct workqueue_struct *wq;	/* WQ_MEM_RECLAIM: receivers, connects, resync */
+
+	struct delayed_work resync_work;
+	struct kcbs_sync_io sync;	/* under lock */
+	u64 sync_seq;
+
+	struct kcbs_stats stats;
+};
+
+/* volume.c */
+int kcbs_blk_init(void);
+void kcbs_blk_exit(void);
+struct kcbs_volume *kcbs_volume_create(struct net *net, const char *name, u64 size,
+				       u8 quorum, u32 region_size, u64 epoch,
+				       u32 resync_rate, u32 timeout_ms,
+				       const __be32 *addrs, const u16 *ports, int n,
+				       struct netlink_ext_ack *extack);
+int kcbs_volume_destroy(struct kcbs_volume *vol, bool force);
+struct kcbs_volume *kcbs_volume_find(struct net *net, const char *name);
+void kcbs_volume_update_state(struct kcbs_volume *vol);
+void kcbs_cmd_reply(struct kcbs_replica *r, struct request *rq, struct kcbs_cmd *cmd,
+		    const struct kcbs_msg_rep *rep, int data_err);
+void kcbs_cmd_fail_replica(struct kcbs_replica *r);
+bool kcbs_writes_without(struct kcbs_volume *vol, int idx);
+int kcbs_replica_add(struct kcbs_volume *vol, __be32 addr, u16 port,
+		     struct netlink_ext_ack *extack);
+int kcbs_replica_remove(struct kcbs_volume *vol, int idx,
+			struct netlink_ext_ack *extack);
+
+/* replica.c */
+int kcbs_replica_init(struct kcbs_replica *r, struct kcbs_volume *vol, int idx,
+		      __be32 addr, u16 port);
+void kcbs_replica_free(struct kcbs_replica *r);
+void kcbs_replica_start(struct kcbs_replica *r);
+void kcbs_replica_stop(struct kcbs_replica *r);
+void kcbs_replica_kill(struct kcbs_replica *r);
+struct kcbs_conn *kcbs_replica_get_conn(struct kcbs_replica *r);
+void kcbs_conn_put(struct kcbs_conn *c);
+int kcbs_conn_send(struct kcbs_conn *c, struct kcbs_msg_req *req,
+		   struct request *rq, const void *buf);
+int kcbs_sock_recv(struct socket *sock, void *buf, size_t len);
+enum kcloud_bs_replica_state kcbs_replica_state(struct kcbs_replica *r);
+
+/* bitmap.c */
+void kcbs_bitmap_mark(struct kcbs_replica *r, u64 offset, u32 len);
+unsigned long kcbs_bitmap_weight(struct kcbs_replica *r);
+void kcbs_bitmap_set_all(struct kcbs_replica *r);
+
+/* resync.c */
+void kcbs_resync_work(struct work_struct *work);
+void kcbs_resync_kick(struct kcbs_volume *vol);
+int kcbs_sync_io_reply(struct kcbs_replica *r, const struct kcbs_msg_rep *rep,
+		       struct socket *sock);
+void kcbs_sync_io_fail(struct kcbs_replica *r);
+
+/* netlink.c */
+int kcbs_genl_init(void);
+void kcbs_genl_exit(void);
+void kcbs_notify_volume(struct kcbs_volume *vol, enum kcloud_bs_event ev);
 
 #endif /* _KCLOUD_BS_H */

@@ -4,12 +4,42 @@
  *
  * Family name: KCLOUD_BS_GENL_NAME ("kcloud_bs"), version
  * KCLOUD_BS_GENL_VERSION. Every network namespace has its own objects: a
- * request acts on the objects of the namespace of the socket it came from.
+ * request acts on the objects of the namespace of the socket it came from,
+ * and the sockets a target listens on or a volume connects from live in
+ * that namespace.
  *
  * Commands that change state need CAP_NET_ADMIN in the user namespace that
  * owns the network namespace (GENL_UNS_ADMIN_PERM); they fail with -EPERM
  * otherwise. Every rejected request carries an extended ack message that
  * names the attribute at fault.
+ *
+ * Two roles live in the module:
+ *
+ * A target serves one backing file or block device over TCP, in the kernel.
+ * It listens on KCLOUD_BS_A_TARGET_ADDR:KCLOUD_BS_A_TARGET_PORT and serves
+ * each connection with one worker. A write is acknowledged once it is in the
+ * backing store; a FLUSH request and a write with FUA are acknowledged once
+ * the backing store has been synced (vfs_fsync). Every data frame carries a
+ * crc32c that is checked on receipt: a mismatch is answered with an error so
+ * that the volume retries, and is never written. A target keeps the highest
+ * epoch it has seen from a volume; a volume that connects or writes with an
+ * older epoch is refused (it is stale: another volume took over).
+ * A connection that sends anything else than a well-formed frame is closed
+ * and counted (KCLOUD_BS_STAT_GARBAGE).
+ *
+ * A volume is a block device /dev/kcbsN (blk-mq) whose data is kept on 1 to
+ * 5 replicas, each a target reached over TCP. A write is sent to every
+ * connected replica and completes once it is acknowledged by every replica
+ * it was sent to that is still connected, and by at least
+ * KCLOUD_BS_A_VOLUME_QUORUM replicas that are in sync. A read is served by
+ * one in-sync replica (the least loaded) and fails over to another on error,
+ * timeout or crc32c mismatch. A replica that fails is marked out of sync; a
+ * dirty-region bitmap (one bit per KCLOUD_BS_A_VOLUME_REGION_SIZE bytes)
+ * records the writes it missed. When it is reachable again, only the dirty
+ * regions are copied to it from an in-sync replica (throttled to
+ * KCLOUD_BS_A_VOLUME_RESYNC_RATE KiB/s), then it is in sync again. An out of
+ * sync replica is never read from. While fewer than the quorum of replicas
+ * are in sync, I/O waits (the volume is frozen) instead of failing.
  *
  * KCLOUD_BS_CMD_GET_INFO (do)
  *   Request: no attributes.
@@ -17,21 +47,169 @@
  *     KCLOUD_BS_A_INFO_VERSION   NLA_NUL_STRING  module version, "X.Y.Z"
  *     KCLOUD_BS_A_INFO_FEATURES  NLA_U64         KCLOUD_BS_F_* bits that
  *                                                 this module implements
+ *
+ * KCLOUD_BS_CMD_TARGET_ADD (do, admin)
+ *   Request:
+ *     KCLOUD_BS_A_TARGET_NAME   NLA_NUL_STRING  required, 1..31 bytes,
+ *                                                unique in the namespace
+ *     KCLOUD_BS_A_TARGET_PATH   NLA_NUL_STRING  required, absolute path of a
+ *                                                regular file or a block
+ *                                                device, opened read-write
+ *     KCLOUD_BS_A_TARGET_PORT   NLA_U16         required, TCP port, 1..65535
+ *     KCLOUD_BS_A_TARGET_ADDR   NLA_BE32        IPv4 address to listen on
+ *                                                (default: any)
+ *   Errors: EEXIST (name taken), EADDRINUSE, ENOENT/EACCES (path), EINVAL.
+ *
+ * KCLOUD_BS_CMD_TARGET_DEL (do, admin)
+ *   Request: KCLOUD_BS_A_TARGET_NAME. Closes the listener and every
+ *   connection (their volumes see the replica fail) and the backing store.
+ *
+ * KCLOUD_BS_CMD_GET_TARGET (do with KCLOUD_BS_A_TARGET_NAME, or dump)
+ *   Reply, one message per target:
+ *     KCLOUD_BS_A_TARGET_NAME, _PATH, _PORT, _ADDR
+ *     KCLOUD_BS_A_TARGET_SIZE   NLA_U64   bytes in the backing store
+ *     KCLOUD_BS_A_TARGET_EPOCH  NLA_U64   highest volume epoch seen
+ *     KCLOUD_BS_A_TARGET_CONNS  NLA_U32   connections being served
+ *     KCLOUD_BS_A_STATS         nested KCLOUD_BS_STAT_*
+ *
+ * KCLOUD_BS_CMD_VOLUME_CREATE (do, admin)
+ *   Request:
+ *     KCLOUD_BS_A_VOLUME_NAME   NLA_NUL_STRING  required, 1..31 bytes
+ *     KCLOUD_BS_A_VOLUME_SIZE   NLA_U64         required, bytes, a multiple
+ *                                                of 4096, at least 1 MiB; each
+ *                                                target must be at least as
+ *                                                large (checked on connect)
+ *     KCLOUD_BS_A_VOLUME_REPLICAS  nested      required, 1..5 nests of type
+ *                                                KCLOUD_BS_A_REPLICA, each with
+ *                                                KCLOUD_BS_REPLICA_A_ADDR and
+ *                                                KCLOUD_BS_REPLICA_A_PORT
+ *     KCLOUD_BS_A_VOLUME_QUORUM NLA_U8          in-sync acknowledgements a
+ *                                                write needs (default: a
+ *                                                majority of the replicas)
+ *     KCLOUD_BS_A_VOLUME_REGION_SIZE NLA_U32    bytes per dirty bit, a power
+ *                                                of two, 4 KiB..1 MiB
+ *                                                (default 64 KiB)
+ *     KCLOUD_BS_A_VOLUME_EPOCH  NLA_U64         the volume's epoch, >= 1
+ *                                                (default 1); targets refuse
+ *                                                a volume whose epoch is
+ *                                                older than one they have seen
+ *     KCLOUD_BS_A_VOLUME_RESYNC_RATE NLA_U32    resync throttle in KiB/s
+ *                                                (0 or absent: unthrottled)
+ *     KCLOUD_BS_A_VOLUME_TIMEOUT NLA_U32        request timeout in ms,
+ *                                                500..600000 (default 5000):
+ *                                                a replica that does not
+ *                                                answer in time is
+ *                                                disconnected and failed over
+ *   The replicas given at create are taken to hold the same data (as a new,
+ *   zeroed set does). The volume's disk, /dev/kcbsN, is created at once;
+ *   its name is in the reply's KCLOUD_BS_A_VOLUME_DISK.
+ *   Errors: EEXIST, EINVAL (with the attribute at fault), ENOMEM.
+ *
+ * KCLOUD_BS_CMD_VOLUME_DELETE (do, admin)
+ *   Request: KCLOUD_BS_A_VOLUME_NAME. Removes the disk (I/O still queued is
+ *   failed) and closes the connections. EBUSY if the disk is open.
+ *
+ * KCLOUD_BS_CMD_GET_VOLUME (do with KCLOUD_BS_A_VOLUME_NAME, or dump)
+ *   Reply, one message per volume:
+ *     KCLOUD_BS_A_VOLUME_NAME, _SIZE, _QUORUM, _REGION_SIZE, _EPOCH,
+ *     _RESYNC_RATE, _TIMEOUT
+ *     KCLOUD_BS_A_VOLUME_DISK   NLA_NUL_STRING  "kcbsN"
+ *     KCLOUD_BS_A_VOLUME_STATE  NLA_U8          enum kcloud_bs_volume_state
+ *     KCLOUD_BS_A_VOLUME_REPLICAS  nested       one KCLOUD_BS_A_REPLICA nest
+ *                                                per replica with every
+ *                                                KCLOUD_BS_REPLICA_A_*
+ *     KCLOUD_BS_A_STATS         nested KCLOUD_BS_STAT_*
+ *
+ * KCLOUD_BS_CMD_REPLICA_ADD (do, admin)
+ *   Request: KCLOUD_BS_A_VOLUME_NAME and one KCLOUD_BS_A_REPLICA nest
+ *   (ADDR, PORT). The new replica starts out of sync with every region
+ *   dirty: it is filled by a resync, then in sync. Its index is in the
+ *   reply's KCLOUD_BS_REPLICA_A_INDEX (inside KCLOUD_BS_A_REPLICA).
+ *   Errors: ENOSPC (5 replicas already), EEXIST (same address and port).
+ *
+ * KCLOUD_BS_CMD_REPLICA_REMOVE (do, admin)
+ *   Request: KCLOUD_BS_A_VOLUME_NAME and KCLOUD_BS_A_REPLICA with
+ *   KCLOUD_BS_REPLICA_A_INDEX. Refused with EBUSY when the replicas left in
+ *   sync would be fewer than the quorum.
+ *
+ * Multicast group KCLOUD_BS_MCGRP_EVENTS ("events"): on every change of a
+ * volume's or a replica's state the module sends a KCLOUD_BS_CMD_GET_VOLUME
+ * message, as a GET_VOLUME reply, with KCLOUD_BS_A_EVENT set to the
+ * enum kcloud_bs_event that caused it.
+ *
+ * Statistics, KCLOUD_BS_A_STATS (all NLA_U64 unless said):
+ *   READS, WRITES, FLUSHES        requests completed
+ *   READ_BYTES, WRITE_BYTES       bytes of those requests
+ *   ERRORS                        requests completed with an error
+ *   INFLIGHT                      requests in flight now
+ *   RETRIES                       frames sent again (crc32c mismatch, error,
+ *                                 failover of a read)
+ *   CRC_ERRORS                    frames whose crc32c did not match
+ *   TIMEOUTS                      requests a replica did not answer in time
+ *   RESYNC_REGIONS, RESYNC_BYTES  regions and bytes copied by resyncs
+ *   DIRTY_REGIONS                 regions still to copy (all replicas)
+ *   GARBAGE                       (target) connections closed on a bad frame
+ *   STALE                         (target) requests refused for a stale epoch
+ *   LAT_HIST (NLA_BINARY)         KCLOUD_BS_LAT_BUCKETS __u64 counters:
+ *                                 bucket i counts requests that took
+ *                                 [2^i, 2^(i+1)) microseconds (bucket 0 from
+ *                                 0, the last one to infinity)
  */
 #ifndef _UAPI_LINUX_KCLOUD_BS_H
 #define _UAPI_LINUX_KCLOUD_BS_H
 
 #define KCLOUD_BS_GENL_NAME	"kcloud_bs"
 #define KCLOUD_BS_GENL_VERSION	1
+#define KCLOUD_BS_MCGRP_EVENTS	"events"
+
+#define KCLOUD_BS_NAME_LEN	32	/* with the NUL */
+#define KCLOUD_BS_PATH_LEN	256	/* with the NUL */
+#define KCLOUD_BS_MAX_REPLICAS	5
+#define KCLOUD_BS_LAT_BUCKETS	24
 
 /* Features reported by KCLOUD_BS_CMD_GET_INFO. */
 enum kcloud_bs_feature {
-	KCLOUD_BS_F_INFO = 1ULL << 0,	/* GET_INFO: always set */
+	KCLOUD_BS_F_INFO	= 1ULL << 0,	/* GET_INFO: always set */
+	KCLOUD_BS_F_TARGET	= 1ULL << 1,	/* TARGET_ADD/DEL, GET_TARGET */
+	KCLOUD_BS_F_VOLUME	= 1ULL << 2,	/* VOLUME_*, GET_VOLUME */
+	KCLOUD_BS_F_REPLICA	= 1ULL << 3,	/* REPLICA_ADD/REMOVE */
+	KCLOUD_BS_F_RESYNC	= 1ULL << 4,	/* dirty-region resync */
+	KCLOUD_BS_F_EVENTS	= 1ULL << 5,	/* the "events" group */
+};
+
+enum kcloud_bs_volume_state {
+	KCLOUD_BS_VOLUME_OK,		/* every replica in sync */
+	KCLOUD_BS_VOLUME_DEGRADED,	/* quorum in sync, not all */
+	KCLOUD_BS_VOLUME_FROZEN,	/* below quorum: I/O waits */
+};
+
+enum kcloud_bs_replica_state {
+	KCLOUD_BS_REPLICA_CONNECTING,	/* not connected, in sync */
+	KCLOUD_BS_REPLICA_IN_SYNC,	/* connected, in sync */
+	KCLOUD_BS_REPLICA_OUT_OF_SYNC,	/* not connected, missed writes */
+	KCLOUD_BS_REPLICA_RESYNCING,	/* connected, copying dirty regions */
+	KCLOUD_BS_REPLICA_STALE,	/* refused: the target saw a newer epoch */
+};
+
+enum kcloud_bs_event {
+	KCLOUD_BS_EVENT_NONE,
+	KCLOUD_BS_EVENT_VOLUME_CREATED,
+	KCLOUD_BS_EVENT_VOLUME_DELETED,
+	KCLOUD_BS_EVENT_REPLICA_STATE,	/* a replica changed state */
+	KCLOUD_BS_EVENT_VOLUME_STATE,	/* the volume changed state */
 };
 
 enum kcloud_bs_cmd {
 	KCLOUD_BS_CMD_UNSPEC,
 	KCLOUD_BS_CMD_GET_INFO,
+	KCLOUD_BS_CMD_TARGET_ADD,
+	KCLOUD_BS_CMD_TARGET_DEL,
+	KCLOUD_BS_CMD_GET_TARGET,
+	KCLOUD_BS_CMD_VOLUME_CREATE,
+	KCLOUD_BS_CMD_VOLUME_DELETE,
+	KCLOUD_BS_CMD_GET_VOLUME,
+	KCLOUD_BS_CMD_REPLICA_ADD,
+	KCLOUD_BS_CMD_REPLICA_REMOVE,
 
 	__KCLOUD_BS_CMD_MAX,
 	KCLOUD_BS_CMD_MAX = __KCLOUD_BS_CMD_MAX - 1
@@ -42,9 +220,69 @@ enum kcloud_bs_attr {
 	KCLOUD_BS_A_INFO_VERSION,
 	KCLOUD_BS_A_INFO_FEATURES,
 	KCLOUD_BS_A_PAD,
+	KCLOUD_BS_A_TARGET_NAME,	/* NLA_NUL_STRING */
+	KCLOUD_BS_A_TARGET_PATH,	/* NLA_NUL_STRING */
+	KCLOUD_BS_A_TARGET_ADDR,	/* NLA_BE32 */
+	KCLOUD_BS_A_TARGET_PORT,	/* NLA_U16 */
+	KCLOUD_BS_A_TARGET_SIZE,	/* NLA_U64 */
+	KCLOUD_BS_A_TARGET_EPOCH,	/* NLA_U64 */
+	KCLOUD_BS_A_TARGET_CONNS,	/* NLA_U32 */
+	KCLOUD_BS_A_VOLUME_NAME,	/* NLA_NUL_STRING */
+	KCLOUD_BS_A_VOLUME_SIZE,	/* NLA_U64 */
+	KCLOUD_BS_A_VOLUME_DISK,	/* NLA_NUL_STRING */
+	KCLOUD_BS_A_VOLUME_QUORUM,	/* NLA_U8 */
+	KCLOUD_BS_A_VOLUME_REGION_SIZE,	/* NLA_U32 */
+	KCLOUD_BS_A_VOLUME_EPOCH,	/* NLA_U64 */
+	KCLOUD_BS_A_VOLUME_RESYNC_RATE,	/* NLA_U32 */
+	KCLOUD_BS_A_VOLUME_TIMEOUT,	/* NLA_U32 */
+	KCLOUD_BS_A_VOLUME_STATE,	/* NLA_U8 */
+	KCLOUD_BS_A_VOLUME_REPLICAS,	/* nested: KCLOUD_BS_A_REPLICA... */
+	KCLOUD_BS_A_REPLICA,		/* nested: KCLOUD_BS_REPLICA_A_* */
+	KCLOUD_BS_A_STATS,		/* nested: KCLOUD_BS_STAT_* */
+	KCLOUD_BS_A_EVENT,		/* NLA_U8 */
 
 	__KCLOUD_BS_A_MAX,
 	KCLOUD_BS_A_MAX = __KCLOUD_BS_A_MAX - 1
+};
+
+enum kcloud_bs_replica_attr {
+	KCLOUD_BS_REPLICA_A_UNSPEC,
+	KCLOUD_BS_REPLICA_A_ADDR,	/* NLA_BE32: the target's IPv4 address */
+	KCLOUD_BS_REPLICA_A_PORT,	/* NLA_U16: the target's TCP port */
+	KCLOUD_BS_REPLICA_A_INDEX,	/* NLA_U8: 0..4 */
+	KCLOUD_BS_REPLICA_A_STATE,	/* NLA_U8: enum kcloud_bs_replica_state */
+	KCLOUD_BS_REPLICA_A_DIRTY,	/* NLA_U64: dirty regions */
+	KCLOUD_BS_REPLICA_A_EPOCH,	/* NLA_U64: the target's epoch */
+	KCLOUD_BS_REPLICA_A_STATS,	/* nested: KCLOUD_BS_STAT_* */
+	KCLOUD_BS_REPLICA_A_PAD,
+
+	__KCLOUD_BS_REPLICA_A_MAX,
+	KCLOUD_BS_REPLICA_A_MAX = __KCLOUD_BS_REPLICA_A_MAX - 1
+};
+
+enum kcloud_bs_stat {
+	KCLOUD_BS_STAT_UNSPEC,
+	KCLOUD_BS_STAT_READS,
+	KCLOUD_BS_STAT_WRITES,
+	KCLOUD_BS_STAT_FLUSHES,
+	KCLOUD_BS_STAT_READ_BYTES,
+	KCLOUD_BS_STAT_WRITE_BYTES,
+	KCLOUD_BS_STAT_ERRORS,
+	KCLOUD_BS_STAT_INFLIGHT,
+	KCLOUD_BS_STAT_RETRIES,
+	KCLOUD_BS_STAT_CRC_ERRORS,
+	KCLOUD_BS_STAT_TIMEOUTS,
+	KCLOUD_BS_STAT_RECONNECTS,
+	KCLOUD_BS_STAT_RESYNC_REGIONS,
+	KCLOUD_BS_STAT_RESYNC_BYTES,
+	KCLOUD_BS_STAT_DIRTY_REGIONS,
+	KCLOUD_BS_STAT_GARBAGE,
+	KCLOUD_BS_STAT_STALE,
+	KCLOUD_BS_STAT_LAT_HIST,	/* NLA_BINARY: __u64[KCLOUD_BS_LAT_BUCKETS] */
+	KCLOUD_BS_STAT_PAD,
+
+	__KCLOUD_BS_STAT_MAX,
+	KCLOUD_BS_STAT_MAX = __KCLOUD_BS_STAT_MAX - 1
 };
 
 #endif /* _UAPI_LINUX_KCLOUD_BS_H */

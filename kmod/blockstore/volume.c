@@ -1,0 +1,929 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kcloud_bs: the volume role: the blk-mq disk /dev/kcbsN and what happens
+ * to each of its requests: a write goes to every connected replica and ends
+ * once the write quorum of in-sync replicas has it, a read goes to one
+ * in-sync replica and moves to another on error, crc mismatch or timeout.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/blkdev.h>
+#include <linux/highmem.h>
+#include <linux/idr.h>
+#include <linux/slab.h>
+
+#include <net/netns/generic.h>
+
+#include "bs.h"
+
+static int kcbs_major;
+static DEFINE_IDA(kcbs_ida);
+
+#define KCBS_MINORS	16
+
+static u64 kcbs_handle(struct request *rq, struct kcbs_cmd *cmd)
+{
+	return (u64)(cmd->gen & 0x7fffffff) << 32 | blk_mq_unique_tag(rq);
+}
+
+static enum kcbs_msg_type kcbs_rq_type(struct request *rq)
+{
+	switch (req_op(rq)) {
+	case REQ_OP_READ:
+		return KCBS_MSG_READ;
+	case REQ_OP_WRITE:
+		return KCBS_MSG_WRITE;
+	default:
+		return KCBS_MSG_FLUSH;
+	}
+}
+
+/* Replicas that are connected, present and not stale. Context: vol->lock. */
+static u8 kcbs_connected_mask(struct kcbs_volume *vol)
+{
+	u8 mask = 0;
+	int i;
+
+	for (i = 0; i < KCLOUD_BS_MAX_REPLICAS; i++) {
+		struct kcbs_replica *r = &vol->replicas[i];
+
+		if (r->present && r->connected && !r->stale)
+			mask |= BIT(i);
+	}
+	return mask;
+}
+
+/* Of @mask, those in sync. Context: vol->lock. */
+static u8 kcbs_uptodate_mask(struct kcbs_volume *vol, u8 mask)
+{
+	int i;
+
+	for (i = 0; i < KCLOUD_BS_MAX_REPLICAS; i++)
+		if (!vol->replicas[i].uptodate || !vol->replicas[i].present)
+			mask &= ~BIT(i);
+	return mask;
+}
+
+/* The in-sync replica with the fewest requests in flight, not in @avoid. */
+static int kcbs_pick_reader(struct kcbs_volume *vol, u8 avoid)
+{
+	int i, best = -1, best_load = INT_MAX;
+	u8 mask;
+
+	spin_lock(&vol->lock);
+	mask = kcbs_uptodate_mask(vol, kcbs_connected_mask(vol));
+	spin_unlock(&vol->lock);
+	if (mask & ~avoid)
+		mask &= ~avoid;
+	for (i = 0; i < KCLOUD_BS_MAX_REPLICAS; i++) {
+		int load = atomic_read(&vol->replicas[i].inflight);
+
+		if ((mask & BIT(i)) && load < best_load) {
+			best = i;
+			best_load = load;
+		}
+	}
+	return best;
+}
+
+/* Send the current dispatch of @rq to replica @r. */
+static int kcbs_cmd_send(struct kcbs_volume *vol, struct kcbs_replica *r,
+			 struct request *rq, struct kcbs_cmd *cmd)
+{
+	enum kcbs_msg_type type = kcbs_rq_type(rq);
+	struct kcbs_msg_req req = {
+		.magic	= cpu_to_be32(KCBS_REQ_MAGIC),
+		.type	= cpu_to_be16(type),
+		.epoch	= cpu_to_be64(vol->epoch),
+	};
+	struct kcbs_conn *c;
+	int err;
+
+	spin_lock(&cmd->lock);
+	req.handle = cpu_to_be64(kcbs_handle(rq, cmd));
+	spin_unlock(&cmd->lock);
+	if (type != KCBS_MSG_FLUSH) {
+		req.offset = cpu_to_be64(blk_rq_pos(rq) << SECTOR_SHIFT);
+		req.length = cpu_to_be32(blk_rq_bytes(rq));
+	}
+	if (type == KCBS_MSG_WRITE) {
+		req.data_crc = cpu_to_be32(cmd->data_crc);
+		if (rq->cmd_flags & REQ_FUA)
+			req.flags = cpu_to_be16(KCBS_MSG_F_FUA);
+	}
+
+	c = kcbs_replica_get_conn(r);
+	if (!c)
+		return -ENOTCONN;
+	err = kcbs_conn_send(c, &req, type == KCBS_MSG_WRITE ? rq : NULL, NULL);
+	kcbs_conn_put(c);
+	if (err)
+		kcbs_replica_kill(r);
+	return err;
+}
+
+static u32 kcbs_rq_crc(struct request *rq)
+{
+	struct req_iterator iter;
+	struct bio_vec bvec;
+	u32 crc = ~0;
+
+	rq_for_each_segment(bvec, rq, iter) {
+		void *p = kmap_local_page(bvec.bv_page);
+
+		crc = kcbs_crc(crc, p + bvec.bv_offset, bvec.bv_len);
+		kunmap_local(p);
+	}
+	return crc;
+}
+
+static void kcbs_cmd_end(struct kcbs_volume *vol, struct request *rq,
+			 struct kcbs_cmd *cmd)
+{
+	if (cmd->status == BLK_STS_OK)
+		kcbs_stats_io(&vol->stats, kcbs_rq_type(rq), blk_rq_bytes(rq),
+			      ktime_get_ns() - cmd->start_ns);
+	else
+		kcbs_stats_inc(&vol->stats, KCBS_S_ERRORS);
+	atomic_dec(&vol->stats.inflight);
+	blk_mq_complete_request(rq);
+}
+
+/* A write has the quorum: replicas that did not get it are out of sync. */
+static void kcbs_write_missed(struct kcbs_volume *vol, struct request *rq, u8 acked)
+{
+	bool changed = false;
+	int i;
+
+	for (i = 0; i < KCLOUD_BS_MAX_REPLICAS; i++) {
+		struct kcbs_replica *r = &vol->replicas[i];
+
+		if (!r->present || (acked & BIT(i)))
+			continue;
+		/* The bit goes before the request ends, and after the in-sync
+		 * replicas have the data: a resync that cleared it and read
+		 * the region before finds it set again.
+		 */
+		kcbs_bitmap_mark(r, blk_rq_pos(rq) << SECTOR_SHIFT, blk_rq_bytes(rq));
+		spin_lock(&vol->lock);
+		if (r->uptodate) {
+			r->uptodate = false;
+			changed = true;
+		}
+		spin_unlock(&vol->lock);
+	}
+	if (changed) {
+		kcbs_volume_update_state(vol);
+		kcbs_resync_kick(vol);
+	}
+}
+
+static void kcbs_read_retry(struct kcbs_volume *vol, struct request *rq,
+			    struct kcbs_cmd *cmd);
+
+/*
+ * Record the answer of replica @idx to the current dispatch of @rq: @ok if
+ * it has done it. @attempt is the READ attempt it answers. Ends, retries or
+ * requeues the request once every replica it went to has answered.
+ */
+static void kcbs_cmd_resolve(struct kcbs_volume *vol, struct request *rq,
+			     struct kcbs_cmd *cmd, int idx, bool ok, u8 attempt)
+{
+	enum { WAIT, END, END_WRITE, RETRY, REQUEUE } action = WAIT;
+	bool read = req_op(rq) == REQ_OP_READ;
+	u8 acked = 0;
+
+	spin_lock(&cmd->lock);
+	if (cmd->ended || !(cmd->sent & BIT(idx)) || (cmd->done & BIT(idx)) ||
+	    (read && attempt != cmd->tries)) {
+		spin_unlock(&cmd->lock);
+		return;
+	}
+	cmd->done |= BIT(idx);
+	if (ok)
+		cmd->acked |= BIT(idx);
+	atomic_dec(&vol->replicas[idx].inflight);
+	atomic_dec(&vol->replicas[idx].stats.inflight);
+
+	if (read) {
+		if (ok) {
+			cmd->ended = true;
+			cmd->status = BLK_STS_OK;
+			action = END;
+		} else {
+			action = RETRY;
+		}
+	} else if (cmd->done == cmd->sent) {
+		u8 insync;
+
+		spin_lock(&vol->lock);
+		insync = kcbs_uptodate_mask(vol, cmd->acked);
+		spin_unlock(&vol->lock);
+		if (hweight8(insync) >= vol->quorum) {
+			cmd->ended = true;
+			cmd->status = BLK_STS_OK;
+			acked = cmd->acked;
+			action = req_op(rq) == REQ_OP_WRITE ? END_WRITE : END;
+		} else if (READ_ONCE(vol->stopping)) {
+			cmd->ended = true;
+			cmd->status = BLK_STS_IOERR;
+			action = END;
+		} else {
+			/* Below quorum: send it again when enough are back. */
+			cmd->ended = true;
+			action = REQUEUE;
+		}
+	}
+	spin_unlock(&cmd->lock);
+
+	switch (action) {
+	case WAIT:
+		break;
+	case END_WRITE:
+		kcbs_write_missed(vol, rq, acked);
+		fallthrough;
+	case END:
+		kcbs_cmd_end(vol, rq, cmd);
+		break;
+	case RETRY:
+		kcbs_read_retry(vol, rq, cmd);
+		break;
+	case REQUEUE:
+		atomic_dec(&vol->stats.inflight);
+		blk_mq_requeue_request(rq, true);
+		break;
+	}
+}
+
+/* Send a READ to another in-sync replica, or requeue it if there is none. */
+static void kcbs_read_retry(struct kcbs_volume *vol, struct request *rq,
+			    struct kcbs_cmd *cmd)
+{
+	u8 attempt;
+	int idx;
+
+	spin_lock(&cmd->lock);
+	if (++cmd->tries > KCBS_READ_TRIES || READ_ONCE(vol->stopping)) {
+		cmd->ended = true;
+		cmd->status = BLK_STS_IOERR;
+		spin_unlock(&cmd->lock);
+		kcbs_cmd_end(vol, rq, cmd);
+		return;
+	}
+	idx = kcbs_pick_reader(vol, BIT(cmd->read_from));
+	if (idx < 0) {
+		cmd->ended = true;
+		spin_unlock(&cmd->lock);
+		atomic_dec(&vol->stats.inflight);
+		blk_mq_requeue_request(rq, true);
+		return;
+	}
+	cmd->sent = BIT(idx);
+	cmd->done = 0;
+	cmd->read_from = idx;
+	attempt = cmd->tries;
+	atomic_inc(&vol->replicas[idx].inflight);
+	atomic_inc(&vol->replicas[idx].stats.inflight);
+	spin_unlock(&cmd->lock);
+
+	kcbs_stats_inc(&vol->stats, KCBS_S_RETRIES);
+	kcbs_stats_inc(&vol->replicas[idx].stats, KCBS_S_RETRIES);
+	/* On failure: whoever resolves this attempt first moves it on. */
+	if (kcbs_cmd_send(vol, &vol->replicas[idx], rq, cmd))
+		kcbs_cmd_resolve(vol, rq, cmd, idx, false, attempt);
+}
+
+/**
+ * kcbs_cmd_reply() - a replica answered a block request
+ * @r: the replica
+ * @rq: the request
+ * @cmd: its state
+ * @rep: the reply's header, checked
+ * @data_err: -EBADMSG if the READ data that came did not match its crc32c
+ *
+ * Context: @r's receiver.
+ */
+void kcbs_cmd_reply(struct kcbs_replica *r, struct request *rq, struct kcbs_cmd *cmd,
+		    const struct kcbs_msg_rep *rep, int data_err)
+{
+	struct kcbs_volume *vol = r->vol;
+	u16 st = be16_to_cpu(rep->status);
+	u8 attempt;
+
+	spin_lock(&cmd->lock);
+	attempt = cmd->tries;
+	spin_unlock(&cmd->lock);
+
+	if (st == KCBS_ST_STALE) {
+		/* Another volume took over: the receiver drops this replica,
+		 * and its failure path moves the request on.
+		 */
+		WRITE_ONCE(r->stale, true);
+		kcbs_stats_inc(&r->stats, KCBS_S_STALE);
+		return;
+	}
+	if (data_err || st == KCBS_ST_BADCRC) {
+		kcbs_stats_inc(&vol->stats, KCBS_S_CRC_ERRORS);
+		kcbs_stats_inc(&r->stats, KCBS_S_CRC_ERRORS);
+	}
+	if (st == KCBS_ST_BADCRC && req_op(rq) == REQ_OP_WRITE) {
+		bool again;
+
+		spin_lock(&cmd->lock);
+		again = ++cmd->tries <= KCBS_READ_TRIES;
+		spin_unlock(&cmd->lock);
+		if (again) {
+			kcbs_stats_inc(&vol->stats, KCBS_S_RETRIES);
+			kcbs_stats_inc(&r->stats, KCBS_S_RETRIES);
+			if (!kcbs_cmd_send(vol, r, rq, cmd))
+				return;
+		}
+		kcbs_cmd_resolve(vol, rq, cmd, r->idx, false, 0);
+		return;
+	}
+	if (st != KCBS_ST_OK)
+		kcbs_stats_inc(&r->stats, KCBS_S_ERRORS);
+	kcbs_cmd_resolve(vol, rq, cmd, r->idx, st == KCBS_ST_OK && !data_err, attempt);
+}
+
+static bool kcbs_fail_iter(struct request *rq, void *data)
+{
+	struct kcbs_replica *r = data;
+	struct kcbs_cmd *cmd = blk_mq_rq_to_pdu(rq);
+	bool pending;
+	u8 attempt;
+
+	spin_lock(&cmd->lock);
+	pending = !cmd->ended && (cmd->sent & BIT(r->idx)) && !(cmd->done & BIT(r->idx));
+	attempt = cmd->tries;
+	spin_unlock(&cmd->lock);
+	if (pending)
+		kcbs_cmd_resolve(r->vol, rq, cmd, r->idx, false, attempt);
+	return true;
+}
+
+/**
+ * kcbs_cmd_fail_replica() - a replica's connection is gone
+ * @r: the replica, no longer connected
+ *
+ * Every request waiting for it moves on: a READ to another replica, a write
+ * ends without it (it is then out of sync) or waits for the quorum.
+ */
+void kcbs_cmd_fail_replica(struct kcbs_replica *r)
+{
+	blk_mq_tagset_busy_iter(&r->vol->tag_set, kcbs_fail_iter, r);
+}
+
+struct kcbs_missing {
+	u8 bit;
+	bool found;
+};
+
+static bool kcbs_missing_iter(struct request *rq, void *data)
+{
+	struct kcbs_cmd *cmd = blk_mq_rq_to_pdu(rq);
+	struct kcbs_missing *m = data;
+
+	if (req_op(rq) != REQ_OP_WRITE)
+		return true;
+	spin_lock(&cmd->lock);
+	if (!cmd->ended && !(cmd->sent & m->bit))
+		m->found = true;
+	spin_unlock(&cmd->lock);
+	return !m->found;
+}
+
+/**
+ * kcbs_writes_without() - is a write in flight that was not sent to a replica
+ * @vol: the volume
+ * @idx: the replica
+ *
+ * Context: vol->gate held for writing, so that no write is being sent.
+ * Return: true if one is; it will mark @idx dirty when it ends.
+ */
+bool kcbs_writes_without(struct kcbs_volume *vol, int idx)
+{
+	struct kcbs_missing m = { .bit = BIT(idx) };
+
+	blk_mq_tagset_busy_iter(&vol->tag_set, kcbs_missing_iter, &m);
+	return m.found;
+}
+
+static enum blk_eh_timer_return kcbs_timeout(struct request *rq)
+{
+	struct kcbs_volume *vol = rq->q->queuedata;
+	struct kcbs_cmd *cmd = blk_mq_rq_to_pdu(rq);
+	u8 pending;
+	int i;
+
+	spin_lock(&cmd->lock);
+	pending = cmd->ended ? 0 : cmd->sent & ~cmd->done;
+	spin_unlock(&cmd->lock);
+	for (i = 0; i < KCLOUD_BS_MAX_REPLICAS; i++) {
+		if (!(pending & BIT(i)))
+			continue;
+		kcbs_stats_inc(&vol->stats, KCBS_S_TIMEOUTS);
+		kcbs_stats_inc(&vol->replicas[i].stats, KCBS_S_TIMEOUTS);
+		kcbs_replica_kill(&vol->replicas[i]);
+	}
+	return BLK_EH_RESET_TIMER;
+}
+
+static void kcbs_cmd_start(struct kcbs_volume *vol, struct request *rq,
+			   struct kcbs_cmd *cmd, u8 sent, u32 crc)
+{
+	int i;
+
+	blk_mq_start_request(rq);
+	atomic_inc(&vol->stats.inflight);
+	spin_lock(&cmd->lock);
+	cmd->gen++;
+	cmd->sent = sent;
+	cmd->done = 0;
+	cmd->acked = 0;
+	cmd->tries = 0;
+	cmd->read_from = sent ? __ffs(sent) : 0;
+	cmd->ended = false;
+	cmd->status = BLK_STS_OK;
+	cmd->data_crc = crc;
+	cmd->start_ns = ktime_get_ns();
+	for (i = 0; i < KCLOUD_BS_MAX_REPLICAS; i++) {
+		if (sent & BIT(i)) {
+			atomic_inc(&vol->replicas[i].inflight);
+			atomic_inc(&vol->replicas[i].stats.inflight);
+		}
+	}
+	spin_unlock(&cmd->lock);
+}
+
+static blk_status_t kcbs_queue_rq(struct blk_mq_hw_ctx *hctx,
+				  const struct blk_mq_queue_data *bd)
+{
+	struct request *rq = bd->rq;
+	struct kcbs_volume *vol = rq->q->queuedata;
+	struct kcbs_cmd *cmd = blk_mq_rq_to_pdu(rq);
+	u8 targets, insync;
+	u32 crc = 0;
+	int i;
+
+	if (READ_ONCE(vol->stopping))
+		return BLK_STS_IOERR;
+
+	switch (req_op(rq)) {
+	case REQ_OP_READ:
+		i = kcbs_pick_reader(vol, 0);
+		if (i < 0)
+			return BLK_STS_RESOURCE;	/* frozen: wait */
+		kcbs_cmd_start(vol, rq, cmd, BIT(i), 0);
+		if (kcbs_cmd_send(vol, &vol->replicas[i], rq, cmd))
+			kcbs_cmd_resolve(vol, rq, cmd, i, false, 0);
+		return BLK_STS_OK;
+	case REQ_OP_WRITE:
+		crc = kcbs_rq_crc(rq);
+		break;
+	case REQ_OP_FLUSH:
+		break;
+	default:
+		return BLK_STS_NOTSUPP;
+	}
+
+	/* Writes are sent under the gate: a resync copying a region holds it
+	 * so that no write to the region overtakes the copy on the replica.
+	 */
+	down_read(&vol->gate);
+	spin_lock(&vol->lock);
+	targets = kcbs_connected_mask(vol);
+	insync = kcbs_uptodate_mask(vol, targets);
+	spin_unlock(&vol->lock);
+	if (hweight8(insync) < vol->quorum) {
+		up_read(&vol->gate);
+		return BLK_STS_RESOURCE;		/* frozen: wait */
+	}
+	kcbs_cmd_start(vol, rq, cmd, targets, crc);
+	for (i = 0; i < KCLOUD_BS_MAX_REPLICAS; i++) {
+		if (!(targets & BIT(i)))
+			continue;
+		if (kcbs_cmd_send(vol, &vol->replicas[i], rq, cmd))
+			kcbs_cmd_resolve(vol, rq, cmd, i, false, 0);
+	}
+	up_read(&vol->gate);
+	return BLK_STS_OK;
+}
+
+static void kcbs_complete_rq(struct request *rq)
+{
+	struct kcbs_cmd *cmd = blk_mq_rq_to_pdu(rq);
+
+	blk_mq_end_request(rq, cmd->status);
+}
+
+static int kcbs_init_request(struct blk_mq_tag_set *set, struct request *rq,
+			     unsigned int hctx_idx, unsigned int numa_node)
+{
+	struct kcbs_cmd *cmd = blk_mq_rq_to_pdu(rq);
+
+	spin_lock_init(&cmd->lock);
+	cmd->ended = true;
+	return 0;
+}
+
+static const struct blk_mq_ops kcbs_mq_ops = {
+	.queue_rq	= kcbs_queue_rq,
+	.complete	= kcbs_complete_rq,
+	.init_request	= kcbs_init_request,
+	.timeout	= kcbs_timeout,
+};
+
+static const struct block_device_operations kcbs_fops = {
+	.owner		= THIS_MODULE,
+};
+
+/**
+ * kcbs_volume_update_state() - recompute and announce the states
+ * @vol: the volume
+ *
+ * Sends an event for each kind of change, and lets waiting I/O go once the
+ * volume is no longer frozen.
+ */
+void kcbs_volume_update_state(struct kcbs_volume *vol)
+{
+	bool rep_changed = false, vol_changed = false;
+	u8 present = 0, insync;
+	u8 state;
+	int i;
+
+	spin_lock(&vol->lock);
+	for (i = 0; i < KCLOUD_BS_MAX_REPLICAS; i++) {
+		struct kcbs_replica *r = &vol->replicas[i];
+		u8 s;
+
+		if (!r->present)
+			continue;
+		present |= BIT(i);
+		s = kcbs_replica_state(r);
+		if (s != r->last_state) {
+			r->last_state = s;
+			rep_changed = true;
+		}
+	}
+	insync = kcbs_uptodate_mask(vol, kcbs_connected_mask(vol));
+	if (hweight8(insync) < vol->quorum)
+		state = KCLOUD_BS_VOLUME_FROZEN;
+	else if (insync == present)
+		state = KCLOUD_BS_VOLUME_OK;
+	else
+		state = KCLOUD_BS_VOLUME_DEGRADED;
+	if (state != vol->state) {
+		vol->state = state;
+		vol_changed = true;
+	}
+	spin_unlock(&vol->lock);
+
+	if (rep_changed)
+		kcbs_notify_volume(vol, KCLOUD_BS_EVENT_REPLICA_STATE);
+	if (vol_changed)
+		kcbs_notify_volume(vol, KCLOUD_BS_EVENT_VOLUME_STATE);
+	if (state != KCLOUD_BS_VOLUME_FROZEN && vol->disk && !READ_ONCE(vol->stopping))
+		blk_mq_run_hw_queues(vol->disk->queue, true);
+}
+
+/**
+ * kcbs_volume_find() - a volume by name
+ * @net: its namespace
+ * @name: its name
+ *
+ * Context: kcbs_lock held.
+ * Return: the volume or NULL.
+ */
+struct kcbs_volume *kcbs_volume_find(struct net *net, const char *name)
+{
+	struct kcbs_net *kn = net_generic(net, kcbs_net_id);
+	struct kcbs_volume *vol;
+
+	list_for_each_entry(vol, &kn->volumes, node)
+		if (!strcmp(vol->name, name))
+			return vol;
+	return NULL;
+}
+
+static bool kcbs_replica_exists(struct kcbs_volume *vol, __be32 addr, u16 port)
+{
+	int i;
+
+	for (i = 0; i < KCLOUD_BS_MAX_REPLICAS; i++)
+		if (vol->replicas[i].present && vol->replicas[i].addr == addr &&
+		    vol->replicas[i].port == port)
+			return true;
+	return false;
+}
+
+static void kcbs_volume_free(struct kcbs_volume *vol)
+{
+	int i;
+
+	for (i = 0; i < KCLOUD_BS_MAX_REPLICAS; i++)
+		if (vol->replicas[i].dirty)
+			kcbs_replica_free(&vol->replicas[i]);
+	kvfree(vol->sync.buf);
+	kcbs_stats_free(&vol->stats);
+	if (vol->wq)
+		destroy_workqueue(vol->wq);
+	if (vol->index >= 0)
+		ida_free(&kcbs_ida, vol->index);
+	kfree(vol);
+}
+
+static int kcbs_volume_disk(struct kcbs_volume *vol)
+{
+	struct blk_mq_tag_set *set = &vol->tag_set;
+	struct gendisk *disk;
+	int err;
+
+	set->ops = &kcbs_mq_ops;
+	set->nr_hw_queues = 1;
+	set->queue_depth = KCBS_QUEUE_DEPTH;
+	set->numa_node = NUMA_NO_NODE;
+	set->cmd_size = sizeof(struct kcbs_cmd);
+	set->flags = BLK_MQ_F_SHOULD_MERGE | BLK_MQ_F_BLOCKING;
+	set->driver_data = vol;
+	set->timeout = msecs_to_jiffies(vol->timeout_ms);
+	err = blk_mq_alloc_tag_set(set);
+	if (err)
+		return err;
+
+	disk = blk_mq_alloc_disk(set, vol);
+	if (IS_ERR(disk)) {
+		err = PTR_ERR(disk);
+		goto err_set;
+	}
+	disk->major = kcbs_major;
+	disk->first_minor = vol->index * KCBS_MINORS;
+	disk->minors = KCBS_MINORS;
+	disk->fops = &kcbs_fops;
+	disk->private_data = vol;
+	snprintf(disk->disk_name, DISK_NAME_LEN, "kcbs%d", vol->index);
+	set_capacity(disk, vol->size >> SECTOR_SHIFT);
+	/* No partition scan at add_disk(): it would wait for the quorum. */
+	set_bit(GD_SUPPRESS_PART_SCAN, &disk->state);
+
+	blk_queue_logical_block_size(disk->queue, SECTOR_SIZE);
+	blk_queue_physical_block_size(disk->queue, 4096);
+	blk_queue_io_min(disk->queue, 4096);
+	blk_queue_max_hw_sectors(disk->queue, KCBS_MAX_IO >> SECTOR_SHIFT);
+	blk_queue_max_segments(disk->queue, KCBS_MAX_IO >> PAGE_SHIFT);
+	blk_queue_write_cache(disk->queue, true, true);
+	blk_queue_flag_set(QUEUE_FLAG_NONROT, disk->queue);
+
+	vol->disk = disk;
+	err = add_disk(disk);
+	if (err) {
+		vol->disk = NULL;
+		put_disk(disk);
+		goto err_set;
+	}
+	return 0;
+
+err_set:
+	blk_mq_free_tag_set(set);
+	return err;
+}
+
+/**
+ * kcbs_volume_create() - a new volume, its disk and its replicas' connections
+ * @net: the namespace its connections are made from
+ * @name: its name
+ * @size: bytes
+ * @quorum: in-sync acknowledgements a write needs
+ * @region_size: bytes per dirty bit, a power of two
+ * @epoch: its epoch
+ * @resync_rate: KiB/s, 0 for no limit
+ * @timeout_ms: request timeout
+ * @addrs: the targets' addresses
+ * @ports: their ports
+ * @n: how many, 1..KCLOUD_BS_MAX_REPLICAS
+ * @extack: where to say why it failed
+ *
+ * Context: kcbs_lock held.
+ * Return: the volume, listed in @net, or an ERR_PTR().
+ */
+struct kcbs_volume *kcbs_volume_create(struct net *net, const char *name, u64 size,
+				       u8 quorum, u32 region_size, u64 epoch,
+				       u32 resync_rate, u32 timeout_ms,
+				       const __be32 *addrs, const u16 *ports, int n,
+				       struct netlink_ext_ack *extack)
+{
+	struct kcbs_net *kn = net_generic(net, kcbs_net_id);
+	struct kcbs_volume *vol;
+	int i, err;
+
+	if (kcbs_volume_find(net, name)) {
+		NL_SET_ERR_MSG_MOD(extack, "a volume with this name exists");
+		return ERR_PTR(-EEXIST);
+	}
+	vol = kzalloc(sizeof(*vol), GFP_KERNEL);
+	if (!vol)
+		return ERR_PTR(-ENOMEM);
+	vol->index = -1;
+	vol->net = net;
+	strscpy(vol->name, name, sizeof(vol->name));
+	vol->size = size;
+	vol->quorum = quorum;
+	vol->region_size = region_size;
+	vol->region_shift = ilog2(region_size);
+	vol->nregions = DIV_ROUND_UP_ULL(size, region_size);
+	vol->epoch = epoch;
+	vol->resync_rate = resync_rate;
+	vol->timeout_ms = timeout_ms;
+	vol->state = KCLOUD_BS_VOLUME_FROZEN;
+	spin_lock_init(&vol->lock);
+	init_rwsem(&vol->gate);
+	INIT_DELAYED_WORK(&vol->resync_work, kcbs_resync_work);
+	init_completion(&vol->sync.done);
+	vol->sync.replica = -1;
+
+	err = kcbs_stats_init(&vol->stats);
+	if (err)
+		goto err_free;
+	vol->sync.buf = kvmalloc(region_size, GFP_KERNEL);
+	err = -ENOMEM;
+	if (!vol->sync.buf)
+		goto err_free;
+	for (i = 0; i < n; i++) {
+		if (kcbs_replica_exists(vol, addrs[i], ports[i])) {
+			NL_SET_ERR_MSG_MOD(extack, "the same target is given twice");
+			err = -EINVAL;
+			goto err_free;
+		}
+		err = kcbs_replica_init(&vol->replicas[i], vol, i, addrs[i], ports[i]);
+		if (err)
+			goto err_free;
+		vol->replicas[i].present = true;
+	}
+	vol->nreplicas = n;
+
+	err = ida_alloc_max(&kcbs_ida, (MINORMASK + 1) / KCBS_MINORS - 1, GFP_KERNEL);
+	if (err < 0)
+		goto err_free;
+	vol->index = err;
+	vol->wq = alloc_workqueue("kcbs%d", WQ_MEM_RECLAIM | WQ_UNBOUND | WQ_HIGHPRI,
+				  0, vol->index);
+	err = -ENOMEM;
+	if (!vol->wq)
+		goto err_free;
+
+	err = kcbs_volume_disk(vol);
+	if (err) {
+		NL_SET_ERR_MSG_MOD(extack, "cannot add the block device");
+		goto err_free;
+	}
+	list_add_tail(&vol->node, &kn->volumes);
+	for (i = 0; i < n; i++)
+		kcbs_replica_start(&vol->replicas[i]);
+	kcbs_notify_volume(vol, KCLOUD_BS_EVENT_VOLUME_CREATED);
+	return vol;
+
+err_free:
+	kcbs_volume_free(vol);
+	return ERR_PTR(err);
+}
+
+/**
+ * kcbs_volume_destroy() - remove a volume's disk, connections and state
+ * @vol: the volume
+ * @force: even if its disk is open (its namespace is going away)
+ *
+ * Context: kcbs_lock held.
+ * Return: 0, or -EBUSY if the disk is open and !@force.
+ */
+int kcbs_volume_destroy(struct kcbs_volume *vol, bool force)
+{
+	int i;
+
+	if (!force && disk_openers(vol->disk))
+		return -EBUSY;
+	kcbs_notify_volume(vol, KCLOUD_BS_EVENT_VOLUME_DELETED);
+	list_del(&vol->node);
+	WRITE_ONCE(vol->stopping, true);
+	for (i = 0; i < KCLOUD_BS_MAX_REPLICAS; i++)
+		if (vol->replicas[i].present)
+			kcbs_replica_stop(&vol->replicas[i]);
+	cancel_delayed_work_sync(&vol->resync_work);
+	/* Requests still queued now fail in kcbs_queue_rq(). */
+	blk_mq_run_hw_queues(vol->disk->queue, false);
+	del_gendisk(vol->disk);
+	put_disk(vol->disk);
+	blk_mq_free_tag_set(&vol->tag_set);
+	kcbs_volume_free(vol);
+	return 0;
+}
+
+/**
+ * kcbs_replica_add() - add a replica to a live volume
+ * @vol: the volume
+ * @addr: the target's address
+ * @port: its port
+ * @extack: where to say why it failed
+ *
+ * The new replica is out of sync with every region dirty, and is filled by
+ * a resync.
+ *
+ * Context: kcbs_lock held.
+ * Return: its index or a negative errno.
+ */
+int kcbs_replica_add(struct kcbs_volume *vol, __be32 addr, u16 port,
+		     struct netlink_ext_ack *extack)
+{
+	struct kcbs_replica *r;
+	int i, err;
+
+	if (kcbs_replica_exists(vol, addr, port)) {
+		NL_SET_ERR_MSG_MOD(extack, "the volume already has this target");
+		return -EEXIST;
+	}
+	for (i = 0; i < KCLOUD_BS_MAX_REPLICAS; i++)
+		if (!vol->replicas[i].present)
+			break;
+	if (i == KCLOUD_BS_MAX_REPLICAS) {
+		NL_SET_ERR_MSG_MOD(extack, "the volume has the most replicas it can have");
+		return -ENOSPC;
+	}
+	r = &vol->replicas[i];
+	if (r->dirty)
+		kcbs_replica_free(r);
+	err = kcbs_replica_init(r, vol, i, addr, port);
+	if (err)
+		return err;
+	kcbs_bitmap_set_all(r);
+	r->uptodate = false;
+	r->last_state = KCLOUD_BS_REPLICA_OUT_OF_SYNC;
+	/* Writes see it from now on: under the gate, so none is half sent. */
+	down_write(&vol->gate);
+	spin_lock(&vol->lock);
+	r->present = true;
+	vol->nreplicas++;
+	spin_unlock(&vol->lock);
+	up_write(&vol->gate);
+	kcbs_replica_start(r);
+	kcbs_volume_update_state(vol);
+	return i;
+}
+
+/**
+ * kcbs_replica_remove() - take a replica out of a live volume
+ * @vol: the volume
+ * @idx: the replica's index
+ * @extack: where to say why it failed
+ *
+ * Context: kcbs_lock held.
+ * Return: 0 or a negative errno.
+ */
+int kcbs_replica_remove(struct kcbs_volume *vol, int idx,
+			struct netlink_ext_ack *extack)
+{
+	struct kcbs_replica *r = &vol->replicas[idx];
+	u8 insync;
+
+	if (!r->present) {
+		NL_SET_ERR_MSG_MOD(extack, "no replica with this index");
+		return -ENOENT;
+	}
+	spin_lock(&vol->lock);
+	insync = kcbs_uptodate_mask(vol, kcbs_connected_mask(vol)) & ~BIT(idx);
+	spin_unlock(&vol->lock);
+	if (hweight8(insync) < vol->quorum || vol->nreplicas <= vol->quorum) {
+		NL_SET_ERR_MSG_MOD(extack, "the replicas left would be fewer than the quorum");
+		return -EBUSY;
+	}
+	down_write(&vol->gate);
+	spin_lock(&vol->lock);
+	r->present = false;
+	vol->nreplicas--;
+	spin_unlock(&vol->lock);
+	up_write(&vol->gate);
+	kcbs_replica_stop(r);
+	/* The resync may be copying to it: let it notice. */
+	cancel_delayed_work_sync(&vol->resync_work);
+	kcbs_resync_kick(vol);
+	kcbs_volume_update_state(vol);
+	return 0;
+}
+
+/**
+ * kcbs_blk_init() - register the kcbs block major
+ *
+ * Return: 0 or a negative errno.
+ */
+int kcbs_blk_init(void)
+{
+	kcbs_major = register_blkdev(0, "kcbs");
+	return kcbs_major < 0 ? kcbs_major : 0;
+}
+
+/**
+ * kcbs_blk_exit() - unregister the kcbs block major
+ */
+void kcbs_blk_exit(void)
+{
+	unregister_blkdev(kcbs_major, "kcbs");
+	ida_destroy(&kcbs_ida);
+}

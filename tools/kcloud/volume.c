@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kcloud volume: replicated block devices (kcloud_bs).
+ *
+ *   kcloud volume create NAME size SIZE replica ADDR:PORT [ replica ADDR:PORT ]...
+ *          [ quorum N ] [ region SIZE ] [ epoch N ] [ resync-rate KIB/S ]
+ *          [ timeout MS ]
+ *   kcloud volume delete NAME
+ *   kcloud [-s] [-j] volume show [ NAME ]
+ *   kcloud volume replica add NAME ADDR:PORT
+ *   kcloud volume replica remove NAME INDEX
+ *   kcloud [-j] volume events
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <arpa/inet.h>
+#include <linux/kcloud_bs.h>
+
+#include "kcloud.h"
+
+void kc_bs_print_stats(struct nlattr *nest);	/* volume_stats.c */
+
+static const char * const kc_vol_states[] = {
+	[KCLOUD_BS_VOLUME_OK] = "ok",
+	[KCLOUD_BS_VOLUME_DEGRADED] = "degraded",
+	[KCLOUD_BS_VOLUME_FROZEN] = "frozen",
+};
+
+static const char * const kc_rep_states[] = {
+	[KCLOUD_BS_REPLICA_CONNECTING] = "connecting",
+	[KCLOUD_BS_REPLICA_IN_SYNC] = "in-sync",
+	[KCLOUD_BS_REPLICA_OUT_OF_SYNC] = "out-of-sync",
+	[KCLOUD_BS_REPLICA_RESYNCING] = "resyncing",
+	[KCLOUD_BS_REPLICA_STALE] = "stale",
+};
+
+static const char * const kc_events[] = {
+	[KCLOUD_BS_EVENT_NONE] = "none",
+	[KCLOUD_BS_EVENT_VOLUME_CREATED] = "created",
+	[KCLOUD_BS_EVENT_VOLUME_DELETED] = "deleted",
+	[KCLOUD_BS_EVENT_REPLICA_STATE] = "replica-state",
+	[KCLOUD_BS_EVENT_VOLUME_STATE] = "volume-state",
+};
+
+#define KC_NAME(tbl, v) ((v) < sizeof(tbl) / sizeof(tbl[0]) && tbl[v] ? tbl[v] : "unknown")
+
+static int kc_volume_usage(void)
+{
+	fprintf(stderr,
+		"Usage: kcloud volume create NAME size SIZE replica ADDR:PORT [ replica ADDR:PORT ]...\n"
+		"              [ quorum N ] [ region SIZE ] [ epoch N ] [ resync-rate KIB/S ]\n"
+		"              [ timeout MS ]\n"
+		"       kcloud volume delete NAME\n"
+		"       kcloud [-s] [-j] volume show [ NAME ]\n"
+		"       kcloud volume replica add NAME ADDR:PORT\n"
+		"       kcloud volume replica remove NAME INDEX\n"
+		"       kcloud [-j] volume events\n"
+		"A volume is the block device /dev/kcbsN, its data on 1 to 5 replica\n"
+		"targets (kcloud target add). quorum: in-sync replicas a write needs\n"
+		"(default: a majority); region: bytes per dirty-bitmap bit (64K).\n");
+	return KC_EXIT_USAGE;
+}
+
+static int kc_parse_target(const char *s, struct in_addr *addr, uint32_t *port)
+{
+	char buf[64], *colon;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	colon = strrchr(buf, ':');
+	if (!colon)
+		return -1;
+	*colon = '\0';
+	if (kc_parse_ipv4(buf, addr) || kc_parse_u32(colon + 1, port) || !*port ||
+	    *port > 65535)
+		return -1;
+	return 0;
+}
+
+static void kc_put_replica(struct nl_msg *msg, struct in_addr addr, uint32_t port)
+{
+	struct nlattr *nest = nla_nest_start(msg, KCLOUD_BS_A_REPLICA);
+
+	nla_put_u32(msg, KCLOUD_BS_REPLICA_A_ADDR, addr.s_addr);
+	nla_put_u16(msg, KCLOUD_BS_REPLICA_A_PORT, port);
+	nla_nest_end(msg, nest);
+}
+
+static void kc_volume_print_replica(struct nlattr *nest)
+{
+	struct nlattr *tb[KCLOUD_BS_REPLICA_A_MAX + 1];
+
+	if (kc_nl_nested(nest, KCLOUD_BS_REPLICA_A_MAX, tb))
+		return;
+	kc_open_object(NULL);
+	kc_printf("\n  ");
+	if (tb[KCLOUD_BS_REPLICA_A_INDEX])
+		kc_print_u64(KC_ANY, "index", "replica %llu ",
+			     nla_get_u8(tb[KCLOUD_BS_REPLICA_A_INDEX]));
+	if (tb[KCLOUD_BS_REPLICA_A_ADDR])
+		kc_print_str(KC_ANY, "addr", "%s",
+			     kc_fmt_ipv4(nla_get_u32(tb[KCLOUD_BS_REPLICA_A_ADDR])));
+	if (tb[KCLOUD_BS_REPLICA_A_PORT])
+		kc_print_u64(KC_ANY, "port", ":%llu ",
+			     nla_get_u16(tb[KCLOUD_BS_REPLICA_A_PORT]));
+	if (tb[KCLOUD_BS_REPLICA_A_STATE])
+		kc_print_str(KC_ANY, "state", "%s ",
+			     KC_NAME(kc_rep_states, nla_get_u8(tb[KCLOUD_BS_REPLICA_A_STATE])));
+	if (tb[KCLOUD_BS_REPLICA_A_DIRTY])
+		kc_print_u64(KC_ANY, "dirty", "dirty %llu ",
+			     (unsigned long long)nla_get_u64(tb[KCLOUD_BS_REPLICA_A_DIRTY]));
+	if (tb[KCLOUD_BS_REPLICA_A_EPOCH])
+		kc_print_u64(KC_ANY, "target_epoch", "target-epoch %llu",
+			     (unsigned long long)nla_get_u64(tb[KCLOUD_BS_REPLICA_A_EPOCH]));
+	if (kc_stats)
+		kc_bs_print_stats(tb[KCLOUD_BS_REPLICA_A_STATS]);
+	kc_close_object();
+}
+
+static int kc_volume_show_cb(uint8_t cmd, struct nlattr **tb, void *arg)
+{
+	struct nlattr *nest;
+	int rem;
+
+	kc_open_object(NULL);
+	if (tb[KCLOUD_BS_A_EVENT])
+		kc_print_str(KC_ANY, "event", "[%s] ",
+			     KC_NAME(kc_events, nla_get_u8(tb[KCLOUD_BS_A_EVENT])));
+	if (tb[KCLOUD_BS_A_VOLUME_NAME])
+		kc_print_str(KC_ANY, "name", "volume %s ",
+			     nla_get_string(tb[KCLOUD_BS_A_VOLUME_NAME]));
+	if (tb[KCLOUD_BS_A_VOLUME_DISK])
+		kc_print_str(KC_ANY, "disk", "disk %s ",
+			     nla_get_string(tb[KCLOUD_BS_A_VOLUME_DISK]));
+	if (tb[KCLOUD_BS_A_VOLUME_STATE])
+		kc_print_str(KC_ANY, "state", "%s ",
+			     KC_NAME(kc_vol_states, nla_get_u8(tb[KCLOUD_BS_A_VOLUME_STATE])));
+	if (tb[KCLOUD_BS_A_VOLUME_SIZE])
+		kc_print_u64(KC_ANY, "size", "size %llu ",
+			     (unsigned long long)nla_get_u64(tb[KCLOUD_BS_A_VOLUME_SIZE]));
+	if (tb[KCLOUD_BS_A_VOLUME_QUORUM])
+		kc_print_u64(KC_ANY, "quorum", "quorum %llu ",
+			     nla_get_u8(tb[KCLOUD_BS_A_VOLUME_QUORUM]));
+	if (tb[KCLOUD_BS_A_VOLUME_REGION_SIZE])
+		kc_print_u64(KC_ANY, "region_size", "region %llu ",
+			     nla_get_u32(tb[KCLOUD_BS_A_VOLUME_REGION_SIZE]));
+	if (tb[KCLOUD_BS_A_VOLUME_EPOCH])
+		kc_print_u64(KC_ANY, "epoch", "epoch %llu ",
+			     (unsigned long long)nla_get_u64(tb[KCLOUD_BS_A_VOLUME_EPOCH]));
+	if (tb[KCLOUD_BS_A_VOLUME_RESYNC_RATE])
+		kc_print_u64(KC_ANY, "resync_rate", "resync-rate %llu ",
+			     nla_get_u32(tb[KCLOUD_BS_A_VOLUME_RESYNC_RATE]));
+	if (tb[KCLOUD_BS_A_VOLUME_TIMEOUT])
+		kc_print_u64(KC_ANY, "timeout_ms", "timeout %llu",
+			     nla_get_u32(tb[KCLOUD_BS_A_VOLUME_TIMEOUT]));
+	if (kc_stats)
+		kc_bs_print_stats(tb[KCLOUD_BS_A_STATS]);
+	kc_open_array("replicas");
+	if (tb[KCLOUD_BS_A_VOLUME_REPLICAS])
+		nla_for_each_nested(nest, tb[KCLOUD_BS_A_VOLUME_REPLICAS], rem)
+			kc_volume_print_replica(nest);
+	kc_close_array();
+	kc_print_nl();
+	kc_close_object();
+	return 0;
+}
+
+static int kc_volume_create(int argc, char **argv)
+{
+	uint64_t size = 0, region = 0, epoch = 0;
+	uint32_t quorum = 0, rate = 0, timeout = 0;
+	struct in_addr addrs[KCLOUD_BS_MAX_REPLICAS];
+	uint32_t ports[KCLOUD_BS_MAX_REPLICAS];
+	int n = 0, i, err, has_rate = 0;
+	const char *name = NULL;
+	struct nlattr *nest;
+	struct nl_msg *msg;
+	struct kc_nl *nl;
+
+	for (; argc > 0; argc--, argv++) {
+		if (kc_matches(*argv, "size")) {
+			NEXT_ARG();
+			if (kc_parse_size(*argv, &size))
+				return kc_usage_err("invalid size \"%s\"", *argv);
+		} else if (kc_matches(*argv, "replica")) {
+			NEXT_ARG();
+			if (n == KCLOUD_BS_MAX_REPLICAS)
+				return kc_usage_err("at most %d replicas", KCLOUD_BS_MAX_REPLICAS);
+			if (kc_parse_target(*argv, &addrs[n], &ports[n]))
+				return kc_usage_err("invalid replica \"%s\" (ADDR:PORT)", *argv);
+			n++;
+		} else if (kc_matches(*argv, "quorum")) {
+			NEXT_ARG();
+			if (kc_parse_u32(*argv, &quorum) || !quorum || quorum > 255)
+				return kc_usage_err("invalid quorum \"%s\"", *argv);
+		} else if (kc_matches(*argv, "region")) {
+			NEXT_ARG();
+			if (kc_parse_size(*argv, &region) || region > UINT32_MAX)
+				return kc_usage_err("invalid region size \"%s\"", *argv);
+		} else if (kc_matches(*argv, "epoch")) {
+			NEXT_ARG();
+			if (kc_parse_u64(*argv, &epoch))
+				return kc_usage_err("invalid epoch \"%s\"", *argv);
+		} else if (kc_matches(*argv, "resync-rate")) {
+			NEXT_ARG();
+			if (kc_parse_u32(*argv, &rate))
+				return kc_usage_err("invalid resync rate \"%s\"", *argv);
+			has_rate = 1;
+		} else if (kc_matches(*argv, "timeout")) {
+			NEXT_ARG();
+			if (kc_parse_u32(*argv, &timeout))
+				return kc_usage_err("invalid timeout \"%s\"", *argv);
+		} else if (kc_is_help(*argv)) {
+			return kc_volume_usage();
+		} else if (!name) {
+			name = *argv;
+		} else {
+			return kc_usage_err("unexpected \"%s\"", *argv);
+		}
+	}
+	if (!name || !size || !n)
+		return kc_usage_err("volume create needs NAME, size and a replica");
+
+	nl = kc_nl_open(KCLOUD_BS_GENL_NAME);
+	if (!nl)
+		return KC_EXIT_FAIL;
+	msg = kc_nl_msg(nl, KCLOUD_BS_CMD_VOLUME_CREATE, 0);
+	nla_put_string(msg, KCLOUD_BS_A_VOLUME_NAME, name);
+	nla_put_u64(msg, KCLOUD_BS_A_VOLUME_SIZE, size);
+	nest = nla_nest_start(msg, KCLOUD_BS_A_VOLUME_REPLICAS);
+	for (i = 0; i < n; i++)
+		kc_put_replica(msg, addrs[i], ports[i]);
+	nla_nest_end(msg, nest);
+	if (quorum)
+		nla_put_u8(msg, KCLOUD_BS_A_VOLUME_QUORUM, quorum);
+	if (region)
+		nla_put_u32(msg, KCLOUD_BS_A_VOLUME_REGION_SIZE, region);
+	if (epoch)
+		nla_put_u64(msg, KCLOUD_BS_A_VOLUME_EPOCH, epoch);
+	if (has_rate)
+		nla_put_u32(msg, KCLOUD_BS_A_VOLUME_RESYNC_RATE, rate);
+	if (timeout)
+		nla_put_u32(msg, KCLOUD_BS_A_VOLUME_TIMEOUT, timeout);
+	kc_out_start();
+	err = kc_nl_request(nl, msg, KCLOUD_BS_A_MAX, kc_volume_show_cb, NULL);
+	kc_out_end();
+	kc_nl_close(nl);
+	return err ? KC_EXIT_FAIL : KC_EXIT_OK;
+}
+
+static int kc_volume_delete(int argc, char **argv)
+{
+	struct nl_msg *msg;
+	struct kc_nl *nl;
+	int err;
+
+	if (argc != 1 || kc_is_help(*argv))
+		return kc_volume_usage();
+	nl = kc_nl_open(KCLOUD_BS_GENL_NAME);
+	if (!nl)
+		return KC_EXIT_FAIL;
+	msg = kc_nl_msg(nl, KCLOUD_BS_CMD_VOLUME_DELETE, 0);
+	nla_put_string(msg, KCLOUD_BS_A_VOLUME_NAME, *argv);
+	err = kc_nl_request(nl, msg, KCLOUD_BS_A_MAX, NULL, NULL);
+	kc_nl_close(nl);
+	return err ? KC_EXIT_FAIL : KC_EXIT_OK;
+}
+
+static int kc_volume_show(int argc, char **argv)
+{
+	struct nl_msg *msg;
+	struct kc_nl *nl;
+	int err;
+
+	if (argc > 1 || (argc == 1 && kc_is_help(*argv)))
+		return kc_volume_usage();
+	nl = kc_nl_open(KCLOUD_BS_GENL_NAME);
+	if (!nl)
+		return KC_EXIT_FAIL;
+	msg = kc_nl_msg(nl, KCLOUD_BS_CMD_GET_VOLUME, argc ? 0 : NLM_F_DUMP);
+	if (argc)
+		nla_put_string(msg, KCLOUD_BS_A_VOLUME_NAME, *argv);
+	kc_out_start();
+	kc_open_array(NULL);
+	err = kc_nl_request(nl, msg, KCLOUD_BS_A_MAX, kc_volume_show_cb, NULL);
+	kc_close_array();
+	kc_out_end();
+	kc_nl_close(nl);
+	return err ? KC_EXIT_FAIL : KC_EXIT_OK;
+}
+
+static int kc_volume_replica(int argc, char **argv)
+{
+	struct in_addr addr;
+	struct nl_msg *msg;
+	struct nlattr *nest;
+	struct kc_nl *nl;
+	uint32_t v;
+	int add, err;
+
+	if (argc != 3)
+		return kc_volume_usage();
+	if (kc_matches(argv[0], "add"))
+		add = 1;
+	else if (kc_matches(argv[0], "remove") || kc_matches(argv[0], "del"))
+		add = 0;
+	else
+		return kc_usage_err("volume replica: unknown command \"%s\"", argv[0]);
+	if (add ? kc_parse_target(argv[2], &addr, &v) : (kc_parse_u32(argv[2], &v) || v > 255))
+		return kc_usage_err("invalid replica \"%s\"", argv[2]);
+
+	nl = kc_nl_open(KCLOUD_BS_GENL_NAME);
+	if (!nl)
+		return KC_EXIT_FAIL;
+	msg = kc_nl_msg(nl, add ? KCLOUD_BS_CMD_REPLICA_ADD : KCLOUD_BS_CMD_REPLICA_REMOVE, 0);
+	nla_put_string(msg, KCLOUD_BS_A_VOLUME_NAME, argv[1]);
+	if (add) {
+		kc_put_replica(msg, addr, v);
+	} else {
+		nest = nla_nest_start(msg, KCLOUD_BS_A_REPLICA);
+		nla_put_u8(msg, KCLOUD_BS_REPLICA_A_INDEX, v);
+		nla_nest_end(msg, nest);
+	}
+	kc_out_start();
+	err = kc_nl_request(nl, msg, KCLOUD_BS_A_MAX, add ? kc_volume_show_cb : NULL, NULL);
+	kc_out_end();
+	kc_nl_close(nl);
+	return err ? KC_EXIT_FAIL : KC_EXIT_OK;
+}
+
+static int kc_volume_event_cb(uint8_t cmd, struct nlattr **tb, void *arg)
+{
+	kc_out_start();
+	kc_volume_show_cb(cmd, tb, arg);
+	kc_out_end();
+	return 0;
+}
+
+static int kc_volume_events(int argc, char **argv)
+{
+	struct kc_nl *nl;
+	int err;
+
+	if (argc)
+		return kc_volume_usage();
+	nl = kc_nl_open(KCLOUD_BS_GENL_NAME);
+	if (!nl)
+		return KC_EXIT_FAIL;
+	err = kc_nl_subscribe(nl, KCLOUD_BS_MCGRP_EVENTS);
+	if (!err) {
+		setvbuf(stdout, NULL, _IOLBF, 0);
+		err = kc_nl_listen(nl, KCLOUD_BS_A_MAX, kc_volume_event_cb, NULL);
+	}
+	kc_nl_close(nl);
+	return err ? KC_EXIT_FAIL : KC_EXIT_OK;
+}
+
+static int do_volume(int argc, char **argv)
+{
+	if (argc < 1)
+		return kc_volume_show(0, NULL);
+	if (kc_is_help(*argv))
+		return kc_volume_usage(), KC_EXIT_OK;
+	if (kc_matches(*argv, "create") || !strcmp(*argv, "add"))
+		return kc_volume_create(argc - 1, argv + 1);
+	if (kc_matches(*argv, "delete") || !strcmp(*argv, "del"))
+		return kc_volume_delete(argc - 1, argv + 1);
+	if (kc_matches(*argv, "show") || kc_matches(*argv, "list"))
+		return kc_volume_show(argc - 1, argv + 1);
+	if (kc_matches(*argv, "replica"))
+		return kc_volume_replica(argc - 1, argv + 1);
+	if (kc_matches(*argv, "events") || kc_matches(*argv, "monitor"))
+		return kc_volume_events(argc - 1, argv + 1);
+	return kc_usage_err("volume: unknown command \"%s\", try \"kcloud volume help\"", *argv);
+}
+
+KC_COMMAND(volume, do_volume, "replicated block volumes: create, delete, show, replica, events");
