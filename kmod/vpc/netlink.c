@@ -49,6 +49,30 @@ static const struct genl_multicast_group vpc_mcgrps[] = {
 	[VPC_MCGRP_CONFIG] = { .name = KCLOUD_VPC_MCGRP_CONFIG },
 };
 
+/* Why a request fails for want of an attribute: the extack message. */
+static const char * const vpc_missing_msg[KCLOUD_VPC_A_MAX + 1] = {
+	[KCLOUD_VPC_A_VPC_ID]	= KBUILD_MODNAME ": missing attribute VPC_ID",
+	[KCLOUD_VPC_A_NAME]	= KBUILD_MODNAME ": missing attribute NAME",
+	[KCLOUD_VPC_A_VNI]	= KBUILD_MODNAME ": missing attribute VNI",
+	[KCLOUD_VPC_A_ADDR]	= KBUILD_MODNAME ": missing attribute ADDR",
+	[KCLOUD_VPC_A_PREFIXLEN]	= KBUILD_MODNAME ": missing attribute PREFIXLEN",
+	[KCLOUD_VPC_A_SUBNET_ID]	= KBUILD_MODNAME ": missing attribute SUBNET_ID",
+	[KCLOUD_VPC_A_MAC]	= KBUILD_MODNAME ": missing attribute MAC",
+	[KCLOUD_VPC_A_SRC_DST_CHECK]	= KBUILD_MODNAME ": missing attribute SRC_DST_CHECK",
+	[KCLOUD_VPC_A_UNDERLAY]	= KBUILD_MODNAME ": missing attribute UNDERLAY",
+};
+
+/* True (and the extack set) when @type is absent from the request. */
+static bool vpc_nl_missing(struct genl_info *info, int type)
+{
+	if (info->attrs[type])
+		return false;
+	NL_SET_ERR_ATTR_MISS(info->extack, NULL, type);
+	if (info->extack)
+		info->extack->_msg = vpc_missing_msg[type] ?: KBUILD_MODNAME ": missing attribute";
+	return true;
+}
+
 /* ---- messages ------------------------------------------------------------ */
 
 typedef int (*vpc_fill_t)(struct sk_buff *msg, const void *obj);
@@ -250,8 +274,8 @@ static struct vpc_subnet *vpc_nl_subnet(struct vpc_net *vn,
 					    "no subnet with this id");
 		return sn;
 	}
-	if (GENL_REQ_ATTR_CHECK(info, KCLOUD_VPC_A_ADDR) ||
-	    GENL_REQ_ATTR_CHECK(info, KCLOUD_VPC_A_PREFIXLEN))
+	if (vpc_nl_missing(info, KCLOUD_VPC_A_ADDR) ||
+	    vpc_nl_missing(info, KCLOUD_VPC_A_PREFIXLEN))
 		return NULL;
 	/* The name names the VPC here, unless VPC_ID does. */
 	vpc = vpc_nl_vpc(vn, info);
@@ -310,7 +334,7 @@ static struct vpc_mapping *vpc_nl_mapping(struct vpc_net *vn,
 	struct vpc_mapping *m;
 	struct vpc *vpc;
 
-	if (GENL_REQ_ATTR_CHECK(info, KCLOUD_VPC_A_ADDR))
+	if (vpc_nl_missing(info, KCLOUD_VPC_A_ADDR))
 		return NULL;
 	vpc = vpc_nl_vpc(vn, info);
 	if (!vpc)
@@ -376,10 +400,10 @@ static int vpc_nl_add_vpc(struct sk_buff *skb, struct genl_info *info)
 	struct vpc *vpc;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, KCLOUD_VPC_A_NAME) ||
-	    GENL_REQ_ATTR_CHECK(info, KCLOUD_VPC_A_VNI) ||
-	    GENL_REQ_ATTR_CHECK(info, KCLOUD_VPC_A_ADDR) ||
-	    GENL_REQ_ATTR_CHECK(info, KCLOUD_VPC_A_PREFIXLEN))
+	if (vpc_nl_missing(info, KCLOUD_VPC_A_NAME) ||
+	    vpc_nl_missing(info, KCLOUD_VPC_A_VNI) ||
+	    vpc_nl_missing(info, KCLOUD_VPC_A_ADDR) ||
+	    vpc_nl_missing(info, KCLOUD_VPC_A_PREFIXLEN))
 		return -EINVAL;
 	if (attrs[KCLOUD_VPC_A_VPC_ID]) {
 		NL_SET_ERR_MSG_ATTR(info->extack, attrs[KCLOUD_VPC_A_VPC_ID],
@@ -432,7 +456,7 @@ static int vpc_nl_set_vpc(struct sk_buff *skb, struct genl_info *info)
 	struct vpc *vpc, *other;
 	int err = -ENOENT;
 
-	if (GENL_REQ_ATTR_CHECK(info, KCLOUD_VPC_A_VPC_ID))
+	if (vpc_nl_missing(info, KCLOUD_VPC_A_VPC_ID))
 		return -EINVAL;
 	mutex_lock(&vn->lock);
 	vpc = vpc_nl_vpc(vn, info);
@@ -491,9 +515,9 @@ static int vpc_nl_add_subnet(struct sk_buff *skb, struct genl_info *info)
 	struct vpc *vpc;
 	int err = -ENOENT;
 
-	if (GENL_REQ_ATTR_CHECK(info, KCLOUD_VPC_A_VPC_ID) ||
-	    GENL_REQ_ATTR_CHECK(info, KCLOUD_VPC_A_ADDR) ||
-	    GENL_REQ_ATTR_CHECK(info, KCLOUD_VPC_A_PREFIXLEN))
+	if (vpc_nl_missing(info, KCLOUD_VPC_A_VPC_ID) ||
+	    vpc_nl_missing(info, KCLOUD_VPC_A_ADDR) ||
+	    vpc_nl_missing(info, KCLOUD_VPC_A_PREFIXLEN))
 		return -EINVAL;
 	if (nla_get_u8(attrs[KCLOUD_VPC_A_PREFIXLEN]) < 16) {
 		NL_SET_ERR_MSG_ATTR(info->extack, attrs[KCLOUD_VPC_A_PREFIXLEN],
@@ -549,8 +573,8 @@ static int vpc_nl_set_subnet(struct sk_buff *skb, struct genl_info *info)
 	struct vpc_subnet *sn;
 	int err = -ENOENT;
 
-	if (GENL_REQ_ATTR_CHECK(info, KCLOUD_VPC_A_SUBNET_ID) ||
-	    GENL_REQ_ATTR_CHECK(info, KCLOUD_VPC_A_NAME))
+	if (vpc_nl_missing(info, KCLOUD_VPC_A_SUBNET_ID) ||
+	    vpc_nl_missing(info, KCLOUD_VPC_A_NAME))
 		return -EINVAL;
 	mutex_lock(&vn->lock);
 	sn = vpc_nl_subnet(vn, info);
@@ -604,8 +628,8 @@ static int vpc_nl_add_port(struct sk_buff *skb, struct genl_info *info)
 	bool check = true;
 	int err = -ENOENT;
 
-	if (GENL_REQ_ATTR_CHECK(info, KCLOUD_VPC_A_MAC) ||
-	    GENL_REQ_ATTR_CHECK(info, KCLOUD_VPC_A_ADDR))
+	if (vpc_nl_missing(info, KCLOUD_VPC_A_MAC) ||
+	    vpc_nl_missing(info, KCLOUD_VPC_A_ADDR))
 		return -EINVAL;
 	err = vpc_nl_check_mac(info);
 	if (err)
@@ -669,7 +693,7 @@ static int vpc_nl_set_port(struct sk_buff *skb, struct genl_info *info)
 	struct vpc_port *port;
 	int err = -ENOENT;
 
-	if (GENL_REQ_ATTR_CHECK(info, KCLOUD_VPC_A_SRC_DST_CHECK))
+	if (vpc_nl_missing(info, KCLOUD_VPC_A_SRC_DST_CHECK))
 		return -EINVAL;
 	rtnl_lock();
 	mutex_lock(&vn->lock);
@@ -738,9 +762,9 @@ static int vpc_nl_add_mapping(struct sk_buff *skb, struct genl_info *info)
 	struct vpc *vpc;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, KCLOUD_VPC_A_ADDR) ||
-	    GENL_REQ_ATTR_CHECK(info, KCLOUD_VPC_A_MAC) ||
-	    GENL_REQ_ATTR_CHECK(info, KCLOUD_VPC_A_UNDERLAY))
+	if (vpc_nl_missing(info, KCLOUD_VPC_A_ADDR) ||
+	    vpc_nl_missing(info, KCLOUD_VPC_A_MAC) ||
+	    vpc_nl_missing(info, KCLOUD_VPC_A_UNDERLAY))
 		return -EINVAL;
 	err = vpc_nl_check_mac(info);
 	if (!err)
@@ -868,7 +892,7 @@ static int vpc_nl_host(struct sk_buff *skb, struct genl_info *info, bool add)
 	u16 udp_port;
 	int err;
 
-	if (add && GENL_REQ_ATTR_CHECK(info, KCLOUD_VPC_A_ADDR))
+	if (add && vpc_nl_missing(info, KCLOUD_VPC_A_ADDR))
 		return -EINVAL;
 	if (addr && (ipv4_is_zeronet(nla_get_in_addr(addr)) ||
 		     ipv4_is_multicast(nla_get_in_addr(addr)) ||
