@@ -1,0 +1,150 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Malformed and unwanted packets, each sent 3 times, must be dropped and
+counted under the expected drop reason, exactly.
+
+  malformed.py guest HOSTNS PORTDEV   run in a guest netns: frames on eth0
+  malformed.py underlay HOSTNS ADDR   run in another host netns: Geneve
+                                      datagrams to ADDR:6081
+
+Prints one line per case: "PASS desc" or "FAIL desc: why"."""
+
+import json
+import socket
+import struct
+import subprocess
+import sys
+import time
+
+import logging
+logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
+from scapy.all import ARP, BOOTP, DHCP, ICMP, IP, IPOption_RR, IPv6, UDP, Ether, Raw, sendp  # noqa: E402
+
+KC = sys.argv[4] if len(sys.argv) > 4 else "build/kcloud"
+mode, host, target = sys.argv[1], sys.argv[2], sys.argv[3]
+N = 3
+
+MA, MB, GW = "02:00:00:00:01:0a", "02:00:00:00:01:0b", "02:6b:63:00:00:01"
+A, B = "10.0.1.10", "10.0.1.11"
+
+
+def counters():
+    if mode == "guest":
+        out = subprocess.check_output(["ip", "netns", "exec", host, KC, "-j", "-s",
+                                       "port", "show", "dev", target])
+    else:
+        out = subprocess.check_output(["ip", "netns", "exec", host, KC, "-j", "-s",
+                                       "host", "show"])
+    st = json.loads(out)[0]["stats"]
+    return st.get("drops", {}), st
+
+
+def case(desc, reason, send):
+    before, _ = counters()
+    for _ in range(N):
+        send()
+    time.sleep(0.3)
+    after, _ = counters()
+    got = {k: after.get(k, 0) - before.get(k, 0) for k in set(after) | set(before)}
+    got = {k: v for k, v in got.items() if v}
+    if got == {reason: N}:
+        print("PASS %s: %d %s" % (desc, N, reason))
+    else:
+        print("FAIL %s: drops %s, want {%r: %d}" % (desc, got, reason, N))
+
+
+def frame(pkt):
+    return lambda: sendp(pkt, iface="eth0", verbose=False)
+
+
+def raw_ip(data):
+    return Ether(src=MA, dst=MB, type=0x0800) / Raw(data)
+
+
+def dhcp(opts, magic=b"c\x82Sc"):
+    return (Ether(src=MA, dst="ff:ff:ff:ff:ff:ff") / IP(src="0.0.0.0", dst="255.255.255.255") /
+            UDP(sport=68, dport=67) / BOOTP(chaddr=bytes.fromhex(MA.replace(":", "")), xid=7,
+                                            options=magic) / DHCP(options=opts))
+
+
+if mode == "guest":
+    ok_ip = IP(src=A, dst=B)
+    case("IPv4 options", "ip_options",
+         frame(Ether(src=MA, dst=MB) / IP(src=A, dst=B, options=[IPOption_RR()]) / ICMP()))
+    case("IPv4 first fragment", "fragment",
+         frame(Ether(src=MA, dst=MB) / IP(src=A, dst=B, flags="MF") / ICMP() / Raw(b"x" * 64)))
+    case("IPv4 later fragment", "fragment",
+         frame(Ether(src=MA, dst=MB) / IP(src=A, dst=B, frag=100, proto=1) / Raw(b"x" * 64)))
+    case("IPv4 bad header checksum", "malformed",
+         frame(Ether(src=MA, dst=MB) / IP(src=A, dst=B, chksum=0x1234) / ICMP()))
+    case("IPv4 truncated header", "malformed", frame(raw_ip(b"\x45\x00\x00")))
+    case("IPv4 total length past the frame", "malformed",
+         frame(Ether(src=MA, dst=MB) / IP(src=A, dst=B, len=1000) / ICMP()))
+    case("IPv4 header length 4", "malformed",
+         frame(raw_ip(bytes(IP(src=A, dst=B, ihl=4) / ICMP()))))
+    case("version 6 in an IPv4 ethertype", "malformed",
+         frame(raw_ip(b"\x65" + bytes(IP(src=A, dst=B) / ICMP())[1:])))
+    case("IPv6", "ethertype", frame(Ether(src=MA, dst=MB) / IPv6() / ICMP()))
+    case("unknown ethertype (garbage)", "ethertype",
+         frame(Ether(src=MA, dst=MB, type=0x1234) / Raw(b"\xde\xad" * 30)))
+    case("IPv4 broadcast", "broadcast",
+         frame(Ether(src=MA, dst="ff:ff:ff:ff:ff:ff") / IP(src=A, dst="10.0.1.255") / ICMP()))
+    case("multicast MAC to a unicast address", "broadcast",
+         frame(Ether(src=MA, dst="01:00:5e:00:00:01") / IP(src=A, dst=B) / ICMP()))
+    case("IPv4 multicast", "broadcast",
+         frame(Ether(src=MA, dst="01:00:5e:00:00:01") / IP(src=A, dst="224.0.0.1") / ICMP()))
+    case("unknown destination", "no_route",
+         frame(Ether(src=MA, dst=GW) / IP(src=A, dst="10.0.9.9") / ICMP()))
+    case("destination MAC neither the target's nor the gateway's", "bad_dmac",
+         frame(Ether(src=MA, dst="02:00:00:00:99:99") / IP(src=A, dst=B) / ICMP()))
+    case("ARP reply", "arp_invalid",
+         frame(Ether(src=MA, dst="ff:ff:ff:ff:ff:ff") / ARP(op=2, hwsrc=MA, psrc=A, pdst=B)))
+    case("ARP with 8-byte hardware addresses", "arp_invalid",
+         frame(Ether(src=MA, dst="ff:ff:ff:ff:ff:ff", type=0x0806) /
+               Raw(struct.pack("!HHBBH", 1, 0x0800, 8, 4, 1) + b"\0" * 24)))
+    case("ARP truncated", "arp_invalid",
+         frame(Ether(src=MA, dst="ff:ff:ff:ff:ff:ff", type=0x0806) / Raw(b"\x00\x01\x08\x00")))
+    case("ARP for an unknown address", "arp_unknown",
+         frame(Ether(src=MA, dst="ff:ff:ff:ff:ff:ff") / ARP(op=1, hwsrc=MA, psrc=A, pdst="10.0.1.77")))
+    case("DHCP with a bad magic cookie", "dhcp_invalid",
+         frame(dhcp([("message-type", "discover"), "end"], magic=b"\x00\x00\x00\x00")))
+    case("DHCP truncated", "dhcp_invalid",
+         frame(Ether(src=MA, dst="ff:ff:ff:ff:ff:ff") / IP(src="0.0.0.0", dst="255.255.255.255") /
+               UDP(sport=68, dport=67) / Raw(b"\x01\x01\x06\x00")))
+    case("DHCP option past the end", "dhcp_invalid",
+         frame(Ether(src=MA, dst="ff:ff:ff:ff:ff:ff") / IP(src="0.0.0.0", dst="255.255.255.255") /
+               UDP(sport=68, dport=67) /
+               Raw(bytes(BOOTP(chaddr=bytes.fromhex(MA.replace(":", "")), options=b"c\x82Sc")) +
+                   b"\x35\x40\x01")))
+    case("DHCP RELEASE", "dhcp_invalid", frame(dhcp([("message-type", "release"), "end"])))
+    case("spoofed source MAC", "spoof_mac",
+         frame(Ether(src="02:00:00:00:01:ee", dst=MB) / IP(src=A, dst=B) / ICMP()))
+    case("spoofed source IPv4", "spoof_ip",
+         frame(Ether(src=MA, dst=MB) / IP(src="10.0.1.99", dst=B) / ICMP()))
+else:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+
+    def dgram(data):
+        return lambda: s.sendto(data, (target, 6081))
+
+    def geneve(vni, inner, ver=0, flags=0, proto=0x6558, opt_len=0):
+        return struct.pack("!BBH", (ver << 6) | opt_len, flags, proto) + \
+            struct.pack("!I", vni << 8) + inner
+
+    inner = bytes(Ether(src=MB, dst=MA) / IP(src=B, dst=A) / ICMP())
+    case("Geneve truncated", "geneve_invalid", dgram(b"\x00\x00\x65"))
+    case("Geneve version 1", "geneve_invalid", dgram(geneve(100, inner, ver=1)))
+    case("Geneve critical option", "geneve_invalid",
+         dgram(geneve(100, b"\x01\x02\x80\x01" + inner, flags=0x40, opt_len=1)))
+    case("Geneve carrying IPv4, not Ethernet", "geneve_invalid",
+         dgram(geneve(100, inner[14:], proto=0x0800)))
+    case("Geneve options longer than the packet", "geneve_invalid",
+         dgram(geneve(100, b"\x00" * 8, opt_len=63)))
+    case("Geneve unknown VNI", "vni_unknown", dgram(geneve(999, inner)))
+    case("Geneve inner frame truncated", "geneve_invalid", dgram(geneve(100, b"\x02\x00")))
+    case("Geneve inner IPv4 garbage", "malformed",
+         dgram(geneve(100, inner[:14] + b"\x45\x00\x00\x10garbage!")))
+    case("Geneve inner source not mapped", "remote_spoof",
+         dgram(geneve(100, bytes(Ether(src=MB, dst=MA) / IP(src="10.0.1.50", dst=A) / ICMP()))))
+    case("Geneve inner destination not local", "no_route",
+         dgram(geneve(100, bytes(Ether(src=MB, dst=MA) / IP(src="10.0.1.13", dst="10.0.1.12") / ICMP()))))
