@@ -15,16 +15,19 @@
  * @len: its length, > 0
  *
  * Context: any; the bits are set atomically.
+ * Return: true if a bit was clear (the metadata file must be written).
  */
-void kcbs_bitmap_mark(struct kcbs_replica *r, u64 offset, u32 len)
+bool kcbs_bitmap_mark(struct kcbs_replica *r, u64 offset, u32 len)
 {
 	struct kcbs_volume *vol = r->vol;
 	unsigned long first = offset >> vol->region_shift;
 	unsigned long last = (offset + len - 1) >> vol->region_shift;
+	bool new = false;
 
 	for (; first <= last && first < vol->nregions; first++)
-		if (!test_bit(first, r->dirty))
-			set_bit(first, r->dirty);
+		if (!test_bit(first, r->dirty) && !test_and_set_bit(first, r->dirty))
+			new = true;
+	return new;
 }
 
 /**

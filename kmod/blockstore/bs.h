@@ -185,6 +185,11 @@ struct kcbs_volume {
 	u32 resync_rate;		/* KiB/s, 0: no limit */
 	u32 timeout_ms;
 	bool stopping;
+	bool added;			/* add_disk() done: free_disk frees */
+	bool unclean;			/* loaded from a metadata file not closed cleanly */
+
+	struct file *meta;		/* the metadata file, or NULL */
+	struct mutex meta_lock;		/* writes to it */
 
 	spinlock_t lock;		/* replica states and connections */
 	u8 state;			/* enum kcloud_bs_volume_state */
@@ -209,7 +214,7 @@ struct kcbs_volume *kcbs_volume_create(struct net *net, const char *name, u64 si
 				       u8 quorum, u32 region_size, u64 epoch,
 				       u32 resync_rate, u32 timeout_ms,
 				       const __be32 *addrs, const u16 *ports, int n,
-				       struct netlink_ext_ack *extack);
+				       const char *meta, struct netlink_ext_ack *extack);
 int kcbs_volume_destroy(struct kcbs_volume *vol, bool force);
 struct kcbs_volume *kcbs_volume_find(struct net *net, const char *name);
 void kcbs_volume_update_state(struct kcbs_volume *vol);
@@ -237,9 +242,17 @@ int kcbs_sock_recv(struct socket *sock, void *buf, size_t len);
 enum kcloud_bs_replica_state kcbs_replica_state(struct kcbs_replica *r);
 
 /* bitmap.c */
-void kcbs_bitmap_mark(struct kcbs_replica *r, u64 offset, u32 len);
+bool kcbs_bitmap_mark(struct kcbs_replica *r, u64 offset, u32 len);
 unsigned long kcbs_bitmap_weight(struct kcbs_replica *r);
 void kcbs_bitmap_set_all(struct kcbs_replica *r);
+
+/* meta.c */
+int kcbs_meta_open(struct kcbs_volume *vol, const char *path,
+		   struct netlink_ext_ack *extack);
+void kcbs_meta_close(struct kcbs_volume *vol, bool clean);
+int kcbs_meta_write_bitmap(struct kcbs_replica *r);
+int kcbs_meta_update(struct kcbs_volume *vol);
+void kcbs_meta_source(struct kcbs_replica *r);
 
 /* resync.c */
 void kcbs_resync_work(struct work_struct *work);

@@ -37,6 +37,7 @@ static void __net_exit kcbs_net_exit(struct net *net)
 	struct kcbs_target *t, *ttmp;
 
 	mutex_lock(&kcbs_lock);
+	/* The namespace is going: even a volume whose disk is open goes. */
 	list_for_each_entry_safe(vol, vtmp, &kn->volumes, node)
 		kcbs_volume_destroy(vol, true);
 	list_for_each_entry_safe(t, ttmp, &kn->targets, node)

@@ -66,6 +66,9 @@ static const struct nla_policy kcbs_policy[KCLOUD_BS_A_MAX + 1] = {
 	[KCLOUD_BS_A_REPLICA]		= NLA_POLICY_NESTED(kcbs_replica_policy),
 	[KCLOUD_BS_A_STATS]		= { .type = NLA_REJECT },
 	[KCLOUD_BS_A_EVENT]		= { .type = NLA_REJECT },
+	[KCLOUD_BS_A_VOLUME_META]	= { .type = NLA_NUL_STRING,
+					    .len = KCLOUD_BS_PATH_LEN - 1 },
+	[KCLOUD_BS_A_VOLUME_FORCE]	= { .type = NLA_FLAG },
 };
 
 static struct kcbs_net *kcbs_net(struct net *net)
@@ -404,7 +407,7 @@ static int kcbs_volume_create_doit(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr **a = info->attrs;
 	struct kcbs_volume *vol;
 	struct nlattr *nest;
-	const char *name;
+	const char *name, *meta = NULL;
 	int n = 0, rem, err;
 	u64 size, epoch = 1;
 	u8 quorum;
@@ -463,10 +466,18 @@ static int kcbs_volume_create_doit(struct sk_buff *skb, struct genl_info *info)
 		rate = nla_get_u32(a[KCLOUD_BS_A_VOLUME_RESYNC_RATE]);
 	if (a[KCLOUD_BS_A_VOLUME_TIMEOUT])
 		timeout = nla_get_u32(a[KCLOUD_BS_A_VOLUME_TIMEOUT]);
+	if (a[KCLOUD_BS_A_VOLUME_META]) {
+		meta = nla_data(a[KCLOUD_BS_A_VOLUME_META]);
+		if (meta[0] != '/') {
+			NL_SET_ERR_MSG_ATTR(info->extack, a[KCLOUD_BS_A_VOLUME_META],
+					    "the metadata path must be absolute");
+			return -EINVAL;
+		}
+	}
 
 	mutex_lock(&kcbs_lock);
 	vol = kcbs_volume_create(genl_info_net(info), name, size, quorum, region, epoch,
-				 rate, timeout, addrs, ports, n, info->extack);
+				 rate, timeout, addrs, ports, n, meta, info->extack);
 	err = IS_ERR(vol) ? PTR_ERR(vol) : kcbs_volume_reply(info, vol);
 	mutex_unlock(&kcbs_lock);
 	return err;
@@ -483,7 +494,8 @@ static int kcbs_volume_delete_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	mutex_lock(&kcbs_lock);
 	vol = kcbs_volume_find(genl_info_net(info), name);
-	err = vol ? kcbs_volume_destroy(vol, false) : -ENOENT;
+	err = vol ? kcbs_volume_destroy(vol, nla_get_flag(info->attrs[KCLOUD_BS_A_VOLUME_FORCE]))
+		  : -ENOENT;
 	mutex_unlock(&kcbs_lock);
 	if (err == -ENOENT)
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KCLOUD_BS_A_VOLUME_NAME],

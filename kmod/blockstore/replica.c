@@ -400,6 +400,9 @@ static void kcbs_connect_work(struct work_struct *work)
 	mutex_init(&c->tx_lock);
 	c->sock = sock;
 
+	/* After an unclean stop the first in-sync replica is the source. */
+	kcbs_meta_source(r);
+
 	spin_lock(&vol->lock);
 	if (READ_ONCE(vol->stopping)) {
 		spin_unlock(&vol->lock);

@@ -304,6 +304,7 @@ void kcbs_resync_work(struct work_struct *work)
 		kcbs_volume_update_state(vol);
 		if (kcbs_resync_replica(vol, r))
 			again = true;
+		kcbs_meta_write_bitmap(r);
 	}
 	memalloc_noio_restore(noio);
 	if (again && !READ_ONCE(vol->stopping))

@@ -164,7 +164,8 @@ static void kcbs_write_missed(struct kcbs_volume *vol, struct request *rq, u8 ac
 		 * replicas have the data: a resync that cleared it and read
 		 * the region before finds it set again.
 		 */
-		kcbs_bitmap_mark(r, blk_rq_pos(rq) << SECTOR_SHIFT, blk_rq_bytes(rq));
+		if (kcbs_bitmap_mark(r, blk_rq_pos(rq) << SECTOR_SHIFT, blk_rq_bytes(rq)))
+			kcbs_meta_write_bitmap(r);
 		spin_lock(&vol->lock);
 		if (r->uptodate) {
 			r->uptodate = false;
@@ -534,8 +535,22 @@ static const struct blk_mq_ops kcbs_mq_ops = {
 	.timeout	= kcbs_timeout,
 };
 
+static void kcbs_volume_free(struct kcbs_volume *vol);
+
+/* The last reference to the disk is gone (it may outlive a forced delete). */
+static void kcbs_free_disk(struct gendisk *disk)
+{
+	struct kcbs_volume *vol = disk->private_data;
+
+	if (!vol->added)
+		return;
+	blk_mq_free_tag_set(&vol->tag_set);
+	kcbs_volume_free(vol);
+}
+
 static const struct block_device_operations kcbs_fops = {
 	.owner		= THIS_MODULE,
+	.free_disk	= kcbs_free_disk,
 };
 
 /**
@@ -624,6 +639,8 @@ static void kcbs_volume_free(struct kcbs_volume *vol)
 	for (i = 0; i < KCLOUD_BS_MAX_REPLICAS; i++)
 		if (vol->replicas[i].dirty)
 			kcbs_replica_free(&vol->replicas[i]);
+	if (vol->meta)
+		filp_close(vol->meta, NULL);
 	kvfree(vol->sync.buf);
 	kcbs_stats_free(&vol->stats);
 	if (vol->wq)
@@ -681,6 +698,7 @@ static int kcbs_volume_disk(struct kcbs_volume *vol)
 		put_disk(disk);
 		goto err_set;
 	}
+	vol->added = true;
 	return 0;
 
 err_set:
@@ -701,6 +719,7 @@ err_set:
  * @addrs: the targets' addresses
  * @ports: their ports
  * @n: how many, 1..KCLOUD_BS_MAX_REPLICAS
+ * @meta: the metadata file to load or create, or NULL
  * @extack: where to say why it failed
  *
  * Context: kcbs_lock held.
@@ -710,7 +729,7 @@ struct kcbs_volume *kcbs_volume_create(struct net *net, const char *name, u64 si
 				       u8 quorum, u32 region_size, u64 epoch,
 				       u32 resync_rate, u32 timeout_ms,
 				       const __be32 *addrs, const u16 *ports, int n,
-				       struct netlink_ext_ack *extack)
+				       const char *meta, struct netlink_ext_ack *extack)
 {
 	struct kcbs_net *kn = net_generic(net, kcbs_net_id);
 	struct kcbs_volume *vol;
@@ -737,6 +756,7 @@ struct kcbs_volume *kcbs_volume_create(struct net *net, const char *name, u64 si
 	vol->state = KCLOUD_BS_VOLUME_FROZEN;
 	spin_lock_init(&vol->lock);
 	init_rwsem(&vol->gate);
+	mutex_init(&vol->meta_lock);
 	INIT_DELAYED_WORK(&vol->resync_work, kcbs_resync_work);
 	init_completion(&vol->sync.done);
 	vol->sync.replica = -1;
@@ -760,6 +780,11 @@ struct kcbs_volume *kcbs_volume_create(struct net *net, const char *name, u64 si
 		vol->replicas[i].present = true;
 	}
 	vol->nreplicas = n;
+	if (meta) {
+		err = kcbs_meta_open(vol, meta, extack);
+		if (err)
+			goto err_free;
+	}
 
 	err = ida_alloc_max(&kcbs_ida, (MINORMASK + 1) / KCBS_MINORS - 1, GFP_KERNEL);
 	if (err < 0)
@@ -790,7 +815,10 @@ err_free:
 /**
  * kcbs_volume_destroy() - remove a volume's disk, connections and state
  * @vol: the volume
- * @force: even if its disk is open (its namespace is going away)
+ * @force: even if its disk is open: what is in flight fails, and the
+ *	metadata file is left as after a crash
+ *
+ * The volume is freed when the last reference to its disk goes.
  *
  * Context: kcbs_lock held.
  * Return: 0, or -EBUSY if the disk is open and !@force.
@@ -808,12 +836,12 @@ int kcbs_volume_destroy(struct kcbs_volume *vol, bool force)
 		if (vol->replicas[i].present)
 			kcbs_replica_stop(&vol->replicas[i]);
 	cancel_delayed_work_sync(&vol->resync_work);
+	/* Clean if nothing could have been in flight. */
+	kcbs_meta_close(vol, !disk_openers(vol->disk));
 	/* Requests still queued now fail in kcbs_queue_rq(). */
 	blk_mq_run_hw_queues(vol->disk->queue, false);
 	del_gendisk(vol->disk);
-	put_disk(vol->disk);
-	blk_mq_free_tag_set(&vol->tag_set);
-	kcbs_volume_free(vol);
+	put_disk(vol->disk);		/* may free vol */
 	return 0;
 }
 
@@ -863,6 +891,7 @@ int kcbs_replica_add(struct kcbs_volume *vol, __be32 addr, u16 port,
 	vol->nreplicas++;
 	spin_unlock(&vol->lock);
 	up_write(&vol->gate);
+	kcbs_meta_update(vol);
 	kcbs_replica_start(r);
 	kcbs_volume_update_state(vol);
 	return i;
@@ -901,6 +930,7 @@ int kcbs_replica_remove(struct kcbs_volume *vol, int idx,
 	spin_unlock(&vol->lock);
 	up_write(&vol->gate);
 	kcbs_replica_stop(r);
+	kcbs_meta_update(vol);
 	/* The resync may be copying to it: let it notice. */
 	cancel_delayed_work_sync(&vol->resync_work);
 	kcbs_resync_kick(vol);

@@ -12,13 +12,15 @@ kc_require_root
 command -v fio >/dev/null || t_skip_all "fio is not installed"
 kc_load bs || t_skip_all "kcloud_bs.ko does not load"
 
-t_plan 11
+t_plan 12
 SIZE=$((32 << 20))
 REGION=$((64 << 10))
 bs_step "three targets in their namespaces" bs_setup_targets 3 64M
 bs_step "a 3-replica volume" bs_volume_create v1 3 size $SIZE region $REGION timeout 2000
 t_check "the volume is in sync" bs_wait_state v1 ok 20
 dev=$(bs_disk v1)
+"$KC_TOOL" -j volume events > "$BS_DIR/events" &
+t_defer "kill $!"
 
 # Writes over the first half only, so that a region count of "all" shows.
 fio --name=f --filename="$dev" --direct=1 --ioengine=libaio --iodepth=8 \
@@ -41,4 +43,11 @@ t_check "the volume is in sync again" bs_wait_state v1 ok 60
 t_eq "the resync copied exactly the dirty regions" \
 	"$(bs_field v1 'v["replicas"][1]["stats"]["resync_regions"]')" "$dirty"
 t_check "every backing file is the same" bs_same 3 $SIZE
+events() {
+	local e=$BS_DIR/events
+	grep '"event":"replica-state"' "$e" | grep -q '"index":1,[^}]*"state":"out-of-sync"' &&
+	grep '"event":"volume-state"' "$e" | grep -q '"state":"degraded"' &&
+	grep '"event":"replica-state"' "$e" | tail -1 | grep -q '"index":1,[^}]*"state":"in-sync"'
+}
+t_check "events: replica out of sync, volume degraded, in sync again" events
 t_done

@@ -44,7 +44,7 @@ garbage() {
 	[ "$g" -ge 1 ]
 }
 t_check "garbage on a target's port is counted" garbage
-t_check "the volume still works" dd if=/dev/zero of="$dev" bs=64k count=16 oflag=direct status=none
+t_check "the volume still works" dd if=/dev/zero of="$dev" bs=64k count=16 oflag=direct conv=nocreat status=none
 
 # Bad requests: refused, and the kernel's message says why.
 refused() {

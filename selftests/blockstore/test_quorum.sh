@@ -19,11 +19,11 @@ dev=$(bs_disk v2)
 
 head -c 4M /dev/urandom > "$BS_DIR/a"
 head -c 4M /dev/urandom > "$BS_DIR/b"
-t_check "write 4 MiB" dd if="$BS_DIR/a" of="$dev" bs=64k oflag=direct status=none
+t_check "write 4 MiB" dd if="$BS_DIR/a" of="$dev" bs=64k oflag=direct conv=nocreat status=none
 
 ip link set "kcbs2-$$" down
 ip link set "kcbs3-$$" down
-dd if="$BS_DIR/b" of="$dev" bs=64k seek=64 oflag=direct status=none &
+dd if="$BS_DIR/b" of="$dev" bs=64k seek=64 oflag=direct conv=nocreat status=none &
 dd_pid=$!
 t_check "below quorum the volume is frozen" bs_wait_state v2 frozen 20
 sleep 2

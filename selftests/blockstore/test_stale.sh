@@ -21,10 +21,10 @@ t_check "the volume is in sync" bs_wait_state v4 ok 20
 dev=$(bs_disk v4)
 head -c 1M /dev/urandom > "$BS_DIR/old"
 head -c 1M /dev/urandom > "$BS_DIR/new"
-dd if="$BS_DIR/old" of="$dev" bs=64k oflag=direct status=none
+dd if="$BS_DIR/old" of="$dev" bs=64k oflag=direct conv=nocreat status=none
 
 t_check "target 2 stops" bs_target_stop 2
-t_check "a write with one replica" dd if="$BS_DIR/new" of="$dev" bs=64k oflag=direct status=none
+t_check "a write with one replica" dd if="$BS_DIR/new" of="$dev" bs=64k oflag=direct conv=nocreat status=none
 t_eq "replica 1 missed 16 regions" "$(bs_field v4 'v["replicas"][1]["dirty"]')" 16
 t_check "target 2 comes back" bs_target_start 2
 replica_is() { [ "$(bs_field "$1" "v[\"replicas\"][$2][\"state\"]")" = "$3" ]; }

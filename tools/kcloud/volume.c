@@ -4,8 +4,8 @@
  *
  *   kcloud volume create NAME size SIZE replica ADDR:PORT [ replica ADDR:PORT ]...
  *          [ quorum N ] [ region SIZE ] [ epoch N ] [ resync-rate KIB/S ]
- *          [ timeout MS ]
- *   kcloud volume delete NAME
+ *          [ timeout MS ] [ meta PATH ]
+ *   kcloud volume delete NAME [ force ]
  *   kcloud [-s] [-j] volume show [ NAME ]
  *   kcloud volume replica add NAME ADDR:PORT
  *   kcloud volume replica remove NAME INDEX
@@ -49,8 +49,8 @@ static int kc_volume_usage(void)
 	fprintf(stderr,
 		"Usage: kcloud volume create NAME size SIZE replica ADDR:PORT [ replica ADDR:PORT ]...\n"
 		"              [ quorum N ] [ region SIZE ] [ epoch N ] [ resync-rate KIB/S ]\n"
-		"              [ timeout MS ]\n"
-		"       kcloud volume delete NAME\n"
+		"              [ timeout MS ] [ meta PATH ]\n"
+		"       kcloud volume delete NAME [ force ]\n"
 		"       kcloud [-s] [-j] volume show [ NAME ]\n"
 		"       kcloud volume replica add NAME ADDR:PORT\n"
 		"       kcloud volume replica remove NAME INDEX\n"
@@ -170,6 +170,7 @@ static int kc_volume_create(int argc, char **argv)
 {
 	uint64_t size = 0, region = 0, epoch = 0;
 	uint32_t quorum = 0, rate = 0, timeout = 0;
+	const char *meta = NULL;
 	struct in_addr addrs[KCLOUD_BS_MAX_REPLICAS];
 	uint32_t ports[KCLOUD_BS_MAX_REPLICAS];
 	int n = 0, i, err, has_rate = 0;
@@ -211,6 +212,9 @@ static int kc_volume_create(int argc, char **argv)
 			NEXT_ARG();
 			if (kc_parse_u32(*argv, &timeout))
 				return kc_usage_err("invalid timeout \"%s\"", *argv);
+		} else if (kc_matches(*argv, "meta")) {
+			NEXT_ARG();
+			meta = *argv;
 		} else if (kc_is_help(*argv)) {
 			return kc_volume_usage();
 		} else if (!name) {
@@ -242,6 +246,8 @@ static int kc_volume_create(int argc, char **argv)
 		nla_put_u32(msg, KCLOUD_BS_A_VOLUME_RESYNC_RATE, rate);
 	if (timeout)
 		nla_put_u32(msg, KCLOUD_BS_A_VOLUME_TIMEOUT, timeout);
+	if (meta)
+		nla_put_string(msg, KCLOUD_BS_A_VOLUME_META, meta);
 	kc_out_start();
 	err = kc_nl_request(nl, msg, KCLOUD_BS_A_MAX, kc_volume_show_cb, NULL);
 	kc_out_end();
@@ -253,15 +259,20 @@ static int kc_volume_delete(int argc, char **argv)
 {
 	struct nl_msg *msg;
 	struct kc_nl *nl;
+	int force = 0;
 	int err;
 
-	if (argc != 1 || kc_is_help(*argv))
+	if (argc == 2 && kc_matches(argv[1], "force"))
+		force = 1;
+	else if (argc != 1 || kc_is_help(*argv))
 		return kc_volume_usage();
 	nl = kc_nl_open(KCLOUD_BS_GENL_NAME);
 	if (!nl)
 		return KC_EXIT_FAIL;
 	msg = kc_nl_msg(nl, KCLOUD_BS_CMD_VOLUME_DELETE, 0);
 	nla_put_string(msg, KCLOUD_BS_A_VOLUME_NAME, *argv);
+	if (force)
+		nla_put_flag(msg, KCLOUD_BS_A_VOLUME_FORCE);
 	err = kc_nl_request(nl, msg, KCLOUD_BS_A_MAX, NULL, NULL);
 	kc_nl_close(nl);
 	return err ? KC_EXIT_FAIL : KC_EXIT_OK;

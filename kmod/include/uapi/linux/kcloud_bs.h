@@ -100,14 +100,31 @@
  *                                                a replica that does not
  *                                                answer in time is
  *                                                disconnected and failed over
+ *     KCLOUD_BS_A_VOLUME_META   NLA_NUL_STRING  absolute path of a metadata
+ *                                                file (created if missing)
+ *                                                that keeps the dirty bitmaps
+ *                                                across a crash of this host:
+ *                                                a bit is on stable storage
+ *                                                before the write that set it
+ *                                                completes. A file left by the
+ *                                                same volume (same size,
+ *                                                region size and replicas) is
+ *                                                loaded, and the epoch raised
+ *                                                above the one it records; if
+ *                                                that volume did not stop
+ *                                                cleanly, the first in-sync
+ *                                                replica to connect is copied
+ *                                                in full to the others.
  *   The replicas given at create are taken to hold the same data (as a new,
  *   zeroed set does). The volume's disk, /dev/kcbsN, is created at once;
  *   its name is in the reply's KCLOUD_BS_A_VOLUME_DISK.
  *   Errors: EEXIST, EINVAL (with the attribute at fault), ENOMEM.
  *
  * KCLOUD_BS_CMD_VOLUME_DELETE (do, admin)
- *   Request: KCLOUD_BS_A_VOLUME_NAME. Removes the disk (I/O still queued is
- *   failed) and closes the connections. EBUSY if the disk is open.
+ *   Request: KCLOUD_BS_A_VOLUME_NAME. Removes the disk and closes the
+ *   connections; the metadata file is marked clean. EBUSY if the disk is
+ *   open, unless KCLOUD_BS_A_VOLUME_FORCE (NLA_FLAG) is given: then the I/O
+ *   in flight fails and the metadata file is left as after a crash.
  *
  * KCLOUD_BS_CMD_GET_VOLUME (do with KCLOUD_BS_A_VOLUME_NAME, or dump)
  *   Reply, one message per volume:
@@ -240,6 +257,8 @@ enum kcloud_bs_attr {
 	KCLOUD_BS_A_REPLICA,		/* nested: KCLOUD_BS_REPLICA_A_* */
 	KCLOUD_BS_A_STATS,		/* nested: KCLOUD_BS_STAT_* */
 	KCLOUD_BS_A_EVENT,		/* NLA_U8 */
+	KCLOUD_BS_A_VOLUME_META,	/* NLA_NUL_STRING */
+	KCLOUD_BS_A_VOLUME_FORCE,	/* NLA_FLAG */
 
 	__KCLOUD_BS_A_MAX,
 	KCLOUD_BS_A_MAX = __KCLOUD_BS_A_MAX - 1
