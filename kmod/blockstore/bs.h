@@ -29,6 +29,7 @@
 #define KCBS_QUEUE_DEPTH	128
 #define KCBS_MAX_IO		(256 * 1024)
 #define KCBS_READ_TRIES		16
+#define KCBS_MAX_REGIONS	(1UL << 24)	/* 2 MiB of bitmap per replica */
 
 /* Handles of a resync's own requests; block requests never set this bit. */
 #define KCBS_HANDLE_SYNC	BIT_ULL(63)

@@ -460,6 +460,11 @@ static int kcbs_volume_create_doit(struct sk_buff *skb, struct genl_info *info)
 			return -EINVAL;
 		}
 	}
+	if (DIV_ROUND_UP_ULL(size, region) > KCBS_MAX_REGIONS) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a[KCLOUD_BS_A_VOLUME_SIZE],
+				    "too many regions for this size: raise the region size");
+		return -EINVAL;
+	}
 	if (a[KCLOUD_BS_A_VOLUME_EPOCH])
 		epoch = nla_get_u64(a[KCLOUD_BS_A_VOLUME_EPOCH]);
 	if (a[KCLOUD_BS_A_VOLUME_RESYNC_RATE])

@@ -439,11 +439,11 @@ int kcbs_replica_init(struct kcbs_replica *r, struct kcbs_volume *vol, int idx,
 		      __be32 addr, u16 port)
 {
 	memset(r, 0, sizeof(*r));
-	r->dirty = bitmap_zalloc(vol->nregions, GFP_KERNEL);
+	r->dirty = kvcalloc(BITS_TO_LONGS(vol->nregions), sizeof(long), GFP_KERNEL);
 	if (!r->dirty)
 		return -ENOMEM;
 	if (kcbs_stats_init(&r->stats)) {
-		bitmap_free(r->dirty);
+		kvfree(r->dirty);
 		r->dirty = NULL;
 		return -ENOMEM;
 	}
@@ -466,7 +466,7 @@ int kcbs_replica_init(struct kcbs_replica *r, struct kcbs_volume *vol, int idx,
 void kcbs_replica_free(struct kcbs_replica *r)
 {
 	kcbs_stats_free(&r->stats);
-	bitmap_free(r->dirty);
+	kvfree(r->dirty);
 	r->dirty = NULL;
 }
 

@@ -48,7 +48,7 @@ PY
 : > "$BS_DIR/acked"
 writer &
 wpid=$!
-sleep 4
+sleep 2
 t_check "delete by force with writes in flight" "$KC_TOOL" volume delete v7 force
 wait $wpid
 t_diag "$(wc -l < "$BS_DIR/acked") writes acknowledged"

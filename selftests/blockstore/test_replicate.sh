@@ -21,11 +21,11 @@ dev=$(bs_disk v0)
 t_check "its disk $dev exists" test -b "$dev"
 t_check "fio randwrite --verify=crc32c" \
 	fio --name=v --filename="$dev" --direct=1 --ioengine=libaio --iodepth=16 \
-	--rw=randwrite --bs=4k --bsrange=4k-64k --size=$SIZE --io_size=16M \
+	--rw=randwrite --bs=4k --bsrange=4k-64k --size=$SIZE --io_size=8M \
 	--verify=crc32c --verify_fatal=1 --randrepeat=0 --eta=never --output=/dev/null
 seq_verify() {
 	local job=(--name=s --filename="$dev" --direct=1 --ioengine=libaio --iodepth=8
-		   --rw=write --bs=64k --size=8M --verify=crc32c --verify_fatal=1
+		   --rw=write --bs=64k --size=4M --verify=crc32c --verify_fatal=1
 		   --output=/dev/null)
 	fio "${job[@]}" && fio "${job[@]}" --verify_only
 }

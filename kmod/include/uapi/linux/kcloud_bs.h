@@ -78,7 +78,8 @@
  *     KCLOUD_BS_A_VOLUME_SIZE   NLA_U64         required, bytes, a multiple
  *                                                of 4096, at least 1 MiB; each
  *                                                target must be at least as
- *                                                large (checked on connect)
+ *                                                large (checked on connect);
+ *                                                at most 2^24 regions
  *     KCLOUD_BS_A_VOLUME_REPLICAS  nested      required, 1..5 nests of type
  *                                                KCLOUD_BS_A_REPLICA, each with
  *                                                KCLOUD_BS_REPLICA_A_ADDR and
