@@ -31,15 +31,15 @@ CLANG ?= clang
 BPFTOOL ?= bpftool
 UAPI := -I$(CURDIR)/kmod/include/uapi
 CFLAGS ?= -O2 -g
-USER_CFLAGS := $(CFLAGS) -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+USER_CFLAGS := $(CFLAGS) -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-format-truncation \
 	-D_GNU_SOURCE $(UAPI) -I$(B)/bpf -I$(B) -I$(CURDIR)/tools/kcloud
 NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
 NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
 
-.PHONY: all deps need-deps kernel-tools modules bpf tools selftests check lint \
+.PHONY: all deps need-deps kernel-tools modules bpf tools selftests guest check lint \
 	demo bench vm clean help
 
-all: modules bpf tools selftests
+all: modules bpf tools selftests guest
 
 help:
 	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'
@@ -113,6 +113,11 @@ $(B)/selftests/%: selftests/%.c $(ST_HDRS) | kernel-tools
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -I$(KSFT) -I$(CURDIR)/selftests/lib -o $@ $< \
 		$(wildcard selftests/lib/*.c) $(NL_LIBS) -lpthread
+
+# ---- the default guest image of instances ----------------------------------
+
+guest: need-deps
+	@scripts/guest-image.sh $(KVER) $(B)/guest
 
 # ---- running ---------------------------------------------------------------
 

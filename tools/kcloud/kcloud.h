@@ -33,6 +33,8 @@ struct kc_command {
 };
 
 void kc_register(struct kc_command *cmd);
+/* Run the top-level command @name (exact name) with @argc/@argv after it. */
+int kc_run_command(const char *name, int argc, char **argv);
 
 /* Register a top-level command: KC_COMMAND(vpc, do_vpc, "VPCs: add, del, show, set"); */
 #define KC_COMMAND(_name, _fn, _summary)					\

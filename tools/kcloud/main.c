@@ -26,6 +26,16 @@ void kc_register(struct kc_command *cmd)
 	*p = cmd;
 }
 
+int kc_run_command(const char *name, int argc, char **argv)
+{
+	struct kc_command *c;
+
+	for (c = kc_commands; c; c = c->next)
+		if (!strcmp(name, c->name))
+			return c->fn(argc, argv);
+	return kc_err("this kcloud has no \"%s\" command", name);
+}
+
 static void usage(FILE *f)
 {
 	struct kc_command *c;
