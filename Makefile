@@ -37,7 +37,7 @@ NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
 NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
 
 .PHONY: all deps need-deps kernel-tools modules bpf tools selftests guest check lint \
-	demo bench vm clean help
+	demo bench vm clean help check-debug
 
 all: modules bpf tools selftests guest
 
@@ -53,7 +53,7 @@ need-deps:
 	@test -n "$(KVER)" || { echo "no kernel found: run make deps" >&2; exit 1; }
 
 kernel-tools: need-deps
-	@scripts/kernel-tools.sh $(KVER) $(KT)
+	@scripts/kernel-tools.sh $(KVER) $(KT) $(KDIR)
 
 # ---- modules -------------------------------------------------------------
 
@@ -135,6 +135,9 @@ demo: all
 
 bench: all
 	@scripts/bench.sh $(BENCH)
+
+check-debug: need-deps
+	@scripts/check-debug.sh
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null 2>&1

@@ -5,15 +5,22 @@
 #   $OUT/vmlinux         the target kernel's ELF with .BTF, from /boot/vmlinuz-$KVER
 #   $OUT/resolve_btfids  built from tools/bpf/resolve_btfids of linux-source-6.1
 #   $OUT/src             tools/, scripts/ (checkpatch) of linux-source-6.1
-# Usage: kernel-tools.sh KVER OUT
+# A kernel built here (KDIR holds its vmlinux and resolve_btfids, as the debug
+# kernel of `make check-debug` does) gives both itself.
+# Usage: kernel-tools.sh KVER OUT [KDIR]
 set -e
 KVER=$1
 OUT=$2
+KDIR=${3:-}
 die() { echo "kernel-tools: $*" >&2; exit 1; }
 [ -n "$KVER" ] && [ -n "$OUT" ] || die "usage: kernel-tools.sh KVER OUT"
 mkdir -p "$OUT"
 
-if [ ! -s "$OUT/vmlinux" ] || [ "/boot/vmlinuz-$KVER" -nt "$OUT/vmlinux" ]; then
+if [ -n "$KDIR" ] && [ -f "$KDIR/vmlinux" ]; then
+	ln -sf "$(realpath "$KDIR/vmlinux")" "$OUT/vmlinux"
+	[ -x "$KDIR/tools/bpf/resolve_btfids/resolve_btfids" ] &&
+		ln -sf "$(realpath "$KDIR/tools/bpf/resolve_btfids/resolve_btfids")" "$OUT/resolve_btfids"
+elif [ ! -s "$OUT/vmlinux" ] || [ "/boot/vmlinuz-$KVER" -nt "$OUT/vmlinux" ]; then
 	img=/boot/vmlinuz-$KVER
 	[ -r "$img" ] || die "$img not found"
 	# The compressed kernel is an xz stream inside the bzImage.
