@@ -271,14 +271,14 @@ struct kcm_instance *kcm_instance_by_handle(u32 handle)
 /**
  * kcm_instance_net_counters() - sum the per-CPU network counters
  * @inst: the instance
- * @s: where to put them (net_bytes and net_packets)
+ * @s: where to put them (net_bytes and net_packets), imported ones included
  */
 void kcm_instance_net_counters(struct kcm_instance *inst, struct kcm_snap *s)
 {
 	int cpu, d, c;
 
-	memset(s->net_bytes, 0, sizeof(s->net_bytes));
-	memset(s->net_packets, 0, sizeof(s->net_packets));
+	memcpy(s->net_bytes, inst->carried.net_bytes, sizeof(s->net_bytes));
+	memcpy(s->net_packets, inst->carried.net_packets, sizeof(s->net_packets));
 	for_each_possible_cpu(cpu) {
 		struct kcm_pcpu *p = per_cpu_ptr(inst->pcpu, cpu);
 		u64 bytes[KCM_NDIR][KCM_NCLASS], packets[KCM_NDIR][KCM_NCLASS];

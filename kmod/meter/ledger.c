@@ -275,6 +275,38 @@ static void kcm_ledger_close(struct kcm_instance *inst, time64_t now, u32 secs)
 }
 
 /**
+ * kcm_ledger_import() - add usage carried from before a reload
+ * @inst: the instance
+ * @tot: the totals it had (CPU, memory byte-seconds and peak, seconds)
+ * @net: the network counters it had
+ *
+ * The network counters are carried beside the per-CPU ones (and the last
+ * reading moves with them, so that no 1 s sample sees them as traffic).
+ *
+ * Context: kcm_net::lock held.
+ */
+void kcm_ledger_import(struct kcm_instance *inst, const struct kcm_sample *tot,
+		       const struct kcm_snap *net)
+{
+	struct kcm_ledger *l = &inst->ledger;
+	int d, c;
+
+	l->total.cpu_user_us += tot->cpu_user_us;
+	l->total.cpu_system_us += tot->cpu_system_us;
+	l->total.mem_byte_sec += tot->mem_byte_sec;
+	l->total.mem_peak = max(l->total.mem_peak, tot->mem_peak);
+	l->total.seconds += tot->seconds;
+	for (d = 0; d < KCM_NDIR; d++) {
+		for (c = 0; c < KCM_NCLASS; c++) {
+			inst->carried.net_bytes[d][c] += net->net_bytes[d][c];
+			inst->carried.net_packets[d][c] += net->net_packets[d][c];
+			l->prev.net_bytes[d][c] += net->net_bytes[d][c];
+			l->prev.net_packets[d][c] += net->net_packets[d][c];
+		}
+	}
+}
+
+/**
  * kcm_ledger_sample() - one closed sample
  * @inst: the instance
  * @res: 1 or 60
@@ -325,6 +357,7 @@ static void kcm_tick(struct work_struct *work)
 					 clamp_t(time64_t, now - inst->start, 1, secs));
 			cond_resched();
 		}
+		kcm_alarms_eval(kn, kn->last_tick, now);
 		kn->last_tick = now;
 	}
 	mutex_unlock(&kn->lock);

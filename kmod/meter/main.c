@@ -22,6 +22,8 @@ static int __net_init kcm_net_init(struct net *net)
 	mutex_init(&kn->lock);
 	xa_init(&kn->instances);
 	hash_init(kn->names);
+	INIT_LIST_HEAD(&kn->tenants);
+	INIT_LIST_HEAD(&kn->alarms);
 	kcm_ledger_start(kn);
 	return 0;
 }
@@ -32,6 +34,8 @@ static void __net_exit kcm_net_exit(struct net *net)
 
 	kcm_ledger_stop(kn);
 	kcm_net_destroy_all(kn);
+	kcm_tenants_free(kn);
+	kcm_alarms_free(kn);
 	xa_destroy(&kn->instances);
 }
 

@@ -83,6 +83,49 @@ struct kcm_ledger {
 	struct kcm_ring r60;
 };
 
+/* Prices in nano-dollars: per vCPU-second, per GiB-second, per GB (1e9 B). */
+struct kcm_prices {
+	u64 vcpu_sec;
+	u64 gib_sec;
+	u64 net_gb[KCM_NDIR][KCM_NCLASS];
+};
+
+struct kcm_bill {
+	u64 seconds;
+	u64 compute;
+	u64 memory;
+	u64 net;
+	u64 total;
+};
+
+struct kcm_tenant {
+	struct list_head node;
+	char name[KCLOUD_METER_NAME_MAX];
+	u64 closed;		/* billed to deleted instances */
+	bool imported;
+};
+
+struct kcm_alarm {
+	struct list_head node;
+	u32 id;
+	u32 inst_id;
+	char name[KCLOUD_METER_NAME_MAX];
+	u8 metric;
+	u8 stat;
+	u8 cmp;
+	u8 missing;
+	u8 state;		/* enum kcloud_meter_alarm_state */
+	bool has_value;
+	u32 period;
+	u32 m;
+	u32 n;
+	u64 threshold;
+	u32 breach;		/* bit i: the datapoint i periods ago breached */
+	u32 present;		/* bit i: it had data */
+	u64 value;		/* the last datapoint */
+	time64_t changed;
+};
+
 /* Per-network-namespace state. */
 struct kcm_net {
 	struct net *net;
@@ -90,6 +133,10 @@ struct kcm_net {
 	struct xarray instances;	/* by id */
 	DECLARE_HASHTABLE(names, 10);
 	u32 count;
+	struct kcm_prices prices;
+	struct list_head tenants;
+	struct list_head alarms;
+	u32 nalarms;
 	time64_t last_tick;
 	struct delayed_work tick;
 };
@@ -100,6 +147,7 @@ struct kcm_instance {
 	u32 handle;
 	char name[KCLOUD_METER_NAME_MAX];
 	char tenant[KCLOUD_METER_NAME_MAX];
+	struct kcm_tenant *tenant_ref;
 	struct hlist_node name_node;
 
 	struct cgroup *cgrp;
@@ -114,6 +162,8 @@ struct kcm_instance {
 	char (*volumes)[KCLOUD_METER_NAME_MAX];
 
 	time64_t start;
+	bool imported;
+	struct kcm_snap carried;	/* net counters imported */
 	struct kcm_pcpu __percpu *pcpu;
 	atomic64_t net_refused;
 	struct kcm_ledger ledger;
@@ -150,12 +200,29 @@ void kcm_ledger_start(struct kcm_net *kn);
 void kcm_ledger_stop(struct kcm_net *kn);
 const struct kcm_sample *kcm_ledger_sample(struct kcm_instance *inst, u32 res, u64 idx);
 void kcm_ledger_totals(struct kcm_instance *inst, struct kcm_sample *s);
+void kcm_ledger_import(struct kcm_instance *inst, const struct kcm_sample *tot,
+		       const struct kcm_snap *net);
+
+/* billing.c */
+void kcm_bill_compute(struct kcm_instance *inst, struct kcm_bill *b);
+struct kcm_tenant *kcm_tenant_get(struct kcm_net *kn, const char *name);
+void kcm_bill_close(struct kcm_instance *inst);
+u64 kcm_tenant_total(struct kcm_net *kn, struct kcm_tenant *t);
+void kcm_tenants_free(struct kcm_net *kn);
+
+/* alarm.c */
+bool kcm_alarm_period_ok(u32 period);
+struct kcm_alarm *kcm_alarm_find(struct kcm_net *kn, u32 id);
+struct kcm_alarm *kcm_alarm_find_name(struct kcm_net *kn, const char *name);
+void kcm_alarms_eval(struct kcm_net *kn, time64_t prev, time64_t now);
+void kcm_alarms_free(struct kcm_net *kn);
 
 /* kfunc.c: the kfuncs are global for BTF; programs find them by name. */
 int kcm_kfunc_init(void);
 int kcloud_meter_charge_net(u32 handle, u32 dir, u32 class, u32 bytes);
 
 /* netlink.c */
+void kcm_alarm_notify(struct kcm_net *kn, struct kcm_alarm *a);
 int kcloud_meter_genl_init(void);
 void kcloud_meter_genl_exit(void);
 

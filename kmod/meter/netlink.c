@@ -16,10 +16,12 @@ static struct genl_family kcloud_meter_family;
 
 enum kcm_mcgrp {
 	KCM_MCGRP_MONITOR,
+	KCM_MCGRP_ALARMS,
 };
 
 static const struct genl_multicast_group kcm_mcgrps[] = {
 	[KCM_MCGRP_MONITOR] = { .name = KCLOUD_METER_MCGRP_MONITOR },
+	[KCM_MCGRP_ALARMS] = { .name = KCLOUD_METER_MCGRP_ALARMS },
 };
 
 static struct netlink_range_validation kcm_id_range = {
@@ -44,6 +46,37 @@ static const struct nla_policy kcm_list_policy[KCLOUD_METER_A_MAX + 1] = {
 					    .len = KCLOUD_METER_NAME_MAX - 1 },
 };
 
+static struct netlink_range_validation kcm_price_range = {
+	.min = 0,
+	.max = KCLOUD_METER_PRICE_MAX,
+};
+
+static const struct nla_policy kcm_net_price_policy[KCLOUD_METER_NET_A_MAX + 1] = {
+	[KCLOUD_METER_NET_A_DIR]	= NLA_POLICY_MAX(NLA_U8, KCM_NDIR - 1),
+	[KCLOUD_METER_NET_A_CLASS]	= NLA_POLICY_MAX(NLA_U8, KCM_NCLASS - 1),
+	[KCLOUD_METER_NET_A_PRICE]	= NLA_POLICY_FULL_RANGE(NLA_U64, &kcm_price_range),
+};
+
+static const struct nla_policy kcm_net_import_policy[KCLOUD_METER_NET_A_MAX + 1] = {
+	[KCLOUD_METER_NET_A_DIR]	= NLA_POLICY_MAX(NLA_U8, KCM_NDIR - 1),
+	[KCLOUD_METER_NET_A_CLASS]	= NLA_POLICY_MAX(NLA_U8, KCM_NCLASS - 1),
+	[KCLOUD_METER_NET_A_BYTES]	= { .type = NLA_U64 },
+	[KCLOUD_METER_NET_A_PACKETS]	= { .type = NLA_U64 },
+};
+
+/* LEDGER_IMPORT's totals: what GET_INSTANCE gave (usage and current ignored). */
+static const struct nla_policy kcm_stats_policy[KCLOUD_METER_STAT_A_MAX + 1] = {
+	[KCLOUD_METER_STAT_A_CPU_USAGE_US]	= { .type = NLA_U64 },
+	[KCLOUD_METER_STAT_A_CPU_USER_US]	= { .type = NLA_U64 },
+	[KCLOUD_METER_STAT_A_CPU_SYSTEM_US]	= { .type = NLA_U64 },
+	[KCLOUD_METER_STAT_A_MEM_CURRENT]	= { .type = NLA_U64 },
+	[KCLOUD_METER_STAT_A_MEM_PEAK]		= { .type = NLA_U64 },
+	[KCLOUD_METER_STAT_A_MEM_BYTE_SEC]	= { .type = NLA_U64 },
+	[KCLOUD_METER_STAT_A_NET]		= NLA_POLICY_NESTED(kcm_net_import_policy),
+	[KCLOUD_METER_STAT_A_SECONDS]		= { .type = NLA_U32 },
+	[KCLOUD_METER_STAT_A_NET_REFUSED]	= { .type = NLA_U64 },
+};
+
 static const struct nla_policy kcloud_meter_policy[KCLOUD_METER_A_MAX + 1] = {
 	[KCLOUD_METER_A_INFO_VERSION]	= { .type = NLA_REJECT },
 	[KCLOUD_METER_A_INFO_FEATURES]	= { .type = NLA_REJECT },
@@ -62,11 +95,34 @@ static const struct nla_policy kcloud_meter_policy[KCLOUD_METER_A_MAX + 1] = {
 	[KCLOUD_METER_A_INST_PORTS]	= NLA_POLICY_NESTED(kcm_list_policy),
 	[KCLOUD_METER_A_INST_VOLUMES]	= NLA_POLICY_NESTED(kcm_list_policy),
 	[KCLOUD_METER_A_INST_HANDLE]	= { .type = NLA_REJECT },
-	[KCLOUD_METER_A_INST_START]	= { .type = NLA_REJECT },
-	[KCLOUD_METER_A_INST_STATS]	= { .type = NLA_REJECT },
+	[KCLOUD_METER_A_INST_START]	= { .type = NLA_U64 },
+	[KCLOUD_METER_A_INST_STATS]	= NLA_POLICY_NESTED(kcm_stats_policy),
 	[KCLOUD_METER_A_USAGE_RES]	= NLA_POLICY_RANGE(NLA_U32, 1, 60),
 	[KCLOUD_METER_A_USAGE_SINCE]	= NLA_POLICY_FULL_RANGE(NLA_U32, &kcm_since_range),
 	[KCLOUD_METER_A_USAGE_TIME]	= { .type = NLA_REJECT },
+	[KCLOUD_METER_A_PRICE_VCPU_SEC]	= NLA_POLICY_FULL_RANGE(NLA_U64, &kcm_price_range),
+	[KCLOUD_METER_A_PRICE_GIB_SEC]	= NLA_POLICY_FULL_RANGE(NLA_U64, &kcm_price_range),
+	[KCLOUD_METER_A_PRICE_NET]	= NLA_POLICY_NESTED(kcm_net_price_policy),
+	[KCLOUD_METER_A_BILL_SECONDS]	= { .type = NLA_REJECT },
+	[KCLOUD_METER_A_BILL_COMPUTE]	= { .type = NLA_REJECT },
+	[KCLOUD_METER_A_BILL_MEMORY]	= { .type = NLA_REJECT },
+	[KCLOUD_METER_A_BILL_NET]	= { .type = NLA_REJECT },
+	[KCLOUD_METER_A_BILL_TOTAL]	= { .type = NLA_REJECT },
+	[KCLOUD_METER_A_BILL_CLOSED]	= { .type = NLA_U64 },
+	[KCLOUD_METER_A_ALARM_ID]	= NLA_POLICY_FULL_RANGE(NLA_U32, &kcm_id_range),
+	[KCLOUD_METER_A_ALARM_NAME]	= { .type = NLA_NUL_STRING,
+					    .len = KCLOUD_METER_NAME_MAX - 1 },
+	[KCLOUD_METER_A_ALARM_METRIC]	= NLA_POLICY_MAX(NLA_U8, __KCLOUD_METER_METRIC_MAX - 1),
+	[KCLOUD_METER_A_ALARM_STAT]	= NLA_POLICY_MAX(NLA_U8, __KCLOUD_METER_STAT_MAX - 1),
+	[KCLOUD_METER_A_ALARM_PERIOD]	= NLA_POLICY_RANGE(NLA_U32, 1, 3600),
+	[KCLOUD_METER_A_ALARM_CMP]	= NLA_POLICY_MAX(NLA_U8, __KCLOUD_METER_CMP_MAX - 1),
+	[KCLOUD_METER_A_ALARM_THRESHOLD] = { .type = NLA_U64 },
+	[KCLOUD_METER_A_ALARM_M]	= NLA_POLICY_RANGE(NLA_U32, 1, KCLOUD_METER_ALARM_N_MAX),
+	[KCLOUD_METER_A_ALARM_N]	= NLA_POLICY_RANGE(NLA_U32, 1, KCLOUD_METER_ALARM_N_MAX),
+	[KCLOUD_METER_A_ALARM_MISSING]	= NLA_POLICY_MAX(NLA_U8, __KCLOUD_METER_MISSING_MAX - 1),
+	[KCLOUD_METER_A_ALARM_STATE]	= { .type = NLA_REJECT },
+	[KCLOUD_METER_A_ALARM_VALUE]	= { .type = NLA_REJECT },
+	[KCLOUD_METER_A_ALARM_CHANGED]	= { .type = NLA_REJECT },
 };
 
 static int kcm_get_info(struct sk_buff *skb, struct genl_info *info)
@@ -85,7 +141,9 @@ static int kcm_get_info(struct sk_buff *skb, struct genl_info *info)
 	if (nla_put_string(msg, KCLOUD_METER_A_INFO_VERSION, KCLOUD_METER_VERSION) ||
 	    nla_put_u64_64bit(msg, KCLOUD_METER_A_INFO_FEATURES,
 			      KCLOUD_METER_F_INFO | KCLOUD_METER_F_INSTANCE |
-			      KCLOUD_METER_F_NET_KFUNC | KCLOUD_METER_F_LEDGER,
+			      KCLOUD_METER_F_NET_KFUNC | KCLOUD_METER_F_LEDGER |
+			      KCLOUD_METER_F_BILLING | KCLOUD_METER_F_ALARM |
+			      KCLOUD_METER_F_IMPORT,
 			      KCLOUD_METER_A_PAD))
 		goto nla_put_failure;
 
@@ -322,6 +380,14 @@ static int kcm_parse_lists(struct net *net, struct genl_info *info, struct kcm_r
 
 static int kcm_check_cgroup_attrs(struct genl_info *info)
 {
+	struct nlattr *a = info->attrs[KCLOUD_METER_A_INST_STATS];
+
+	if (!a)
+		a = info->attrs[KCLOUD_METER_A_INST_START];
+	if (a) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a, "start and stats are for ledger-import");
+		return -EINVAL;
+	}
 	if (info->attrs[KCLOUD_METER_A_INST_CGROUP_PATH] &&
 	    info->attrs[KCLOUD_METER_A_INST_CGROUP_ID]) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KCLOUD_METER_A_INST_CGROUP_ID],
@@ -357,6 +423,15 @@ static int kcm_apply(struct kcm_instance *inst, struct genl_info *info, struct k
 			return -EEXIST;
 		}
 	}
+	if (attrs[KCLOUD_METER_A_INST_TENANT] || !inst->tenant_ref) {
+		struct nlattr *a = attrs[KCLOUD_METER_A_INST_TENANT];
+		struct kcm_tenant *t = kcm_tenant_get(inst->kn, a ? nla_data(a) : "");
+
+		if (!t)
+			return -ENOMEM;
+		inst->tenant_ref = t;
+		strscpy(inst->tenant, t->name, sizeof(inst->tenant));
+	}
 	/* The cgroup is the last thing that can fail: resolve it first. */
 	if (attrs[KCLOUD_METER_A_INST_CGROUP_PATH] || attrs[KCLOUD_METER_A_INST_CGROUP_ID]) {
 		struct nlattr *a = attrs[KCLOUD_METER_A_INST_CGROUP_PATH];
@@ -373,9 +448,6 @@ static int kcm_apply(struct kcm_instance *inst, struct genl_info *info, struct k
 	if (attrs[KCLOUD_METER_A_INST_NAME])
 		kcm_instance_set_name(inst, nla_data(attrs[KCLOUD_METER_A_INST_NAME]),
 				      info->extack);
-	if (attrs[KCLOUD_METER_A_INST_TENANT])
-		nla_strscpy(inst->tenant, attrs[KCLOUD_METER_A_INST_TENANT],
-			    sizeof(inst->tenant));
 	if (attrs[KCLOUD_METER_A_INST_VCPUS])
 		inst->vcpus = nla_get_u32(attrs[KCLOUD_METER_A_INST_VCPUS]);
 	if (attrs[KCLOUD_METER_A_INST_MEMORY])
@@ -473,6 +545,7 @@ static int kcm_instance_del(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(inst);
 	} else {
 		kcm_notify(inst, KCLOUD_METER_CMD_INSTANCE_DEL);
+		kcm_bill_close(inst);
 		kcm_instance_destroy(inst);
 	}
 	mutex_unlock(&kn->lock);
@@ -563,7 +636,8 @@ static int kcm_get_instance_dumpit(struct sk_buff *skb, struct netlink_callback 
 
 /*
  * GET_USAGE dump state: args[0] the next instance id, args[1] the next
- * sample index in it (0: start from the oldest wanted).
+ * sample index in it (0: start from the oldest wanted), args[2] the time
+ * the dump started.
  */
 static int kcm_get_usage_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
@@ -571,7 +645,7 @@ static int kcm_get_usage_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 	struct kcm_net *kn = kcm_net(sock_net(skb->sk));
 	struct nlattr **attrs = di->attrs;
 	u32 res = 1, len, since, only = 0;
-	time64_t now = ktime_get_real_seconds();
+	time64_t now;
 	struct kcm_instance *inst;
 	unsigned long id;
 	int err = 0;
@@ -590,6 +664,10 @@ static int kcm_get_usage_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 		since = min(since, nla_get_u32(attrs[KCLOUD_METER_A_USAGE_SINCE]));
 	if (attrs[KCLOUD_METER_A_INST_ID])
 		only = nla_get_u32(attrs[KCLOUD_METER_A_INST_ID]);
+	/* One window for the whole dump, however long it takes. */
+	if (!cb->args[2])
+		cb->args[2] = ktime_get_real_seconds();
+	now = cb->args[2];
 
 	mutex_lock(&kn->lock);
 	if (only && !cb->args[0] && !kcm_instance_find(kn, only)) {
@@ -641,6 +719,489 @@ static int kcm_get_usage_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 	return skb->len;
 }
 
+/* ---- billing ------------------------------------------------------------ */
+
+static int kcm_price_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kcm_net *kn = kcm_net(genl_info_net(info));
+	struct nlattr **attrs = info->attrs;
+	struct kcm_prices p = {};
+	bool seen[KCM_NDIR][KCM_NCLASS] = {};
+	struct nlattr *nla;
+	int rem;
+
+	if (attrs[KCLOUD_METER_A_PRICE_VCPU_SEC])
+		p.vcpu_sec = nla_get_u64(attrs[KCLOUD_METER_A_PRICE_VCPU_SEC]);
+	if (attrs[KCLOUD_METER_A_PRICE_GIB_SEC])
+		p.gib_sec = nla_get_u64(attrs[KCLOUD_METER_A_PRICE_GIB_SEC]);
+	nlmsg_for_each_attr(nla, info->nlhdr, GENL_HDRLEN, rem) {
+		struct nlattr *tb[KCLOUD_METER_NET_A_MAX + 1];
+		u8 d, c;
+		int err;
+
+		if (nla_type(nla) != KCLOUD_METER_A_PRICE_NET)
+			continue;
+		err = nla_parse_nested(tb, KCLOUD_METER_NET_A_MAX, nla, kcm_net_price_policy,
+				       info->extack);
+		if (err)
+			return err;
+		if (!tb[KCLOUD_METER_NET_A_DIR] || !tb[KCLOUD_METER_NET_A_CLASS] ||
+		    !tb[KCLOUD_METER_NET_A_PRICE]) {
+			NL_SET_ERR_MSG_ATTR(info->extack, nla,
+					    "a network price needs dir, class and price");
+			return -EINVAL;
+		}
+		d = nla_get_u8(tb[KCLOUD_METER_NET_A_DIR]);
+		c = nla_get_u8(tb[KCLOUD_METER_NET_A_CLASS]);
+		if (seen[d][c]) {
+			NL_SET_ERR_MSG_ATTR(info->extack, nla,
+					    "this direction and class priced twice");
+			return -EINVAL;
+		}
+		seen[d][c] = true;
+		p.net_gb[d][c] = nla_get_u64(tb[KCLOUD_METER_NET_A_PRICE]);
+	}
+	mutex_lock(&kn->lock);
+	kn->prices = p;
+	mutex_unlock(&kn->lock);
+	return 0;
+}
+
+static int kcm_get_price(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kcm_net *kn = kcm_net(genl_info_net(info));
+	struct kcm_prices p;
+	struct sk_buff *msg;
+	struct nlattr *n;
+	void *hdr;
+	int d, c;
+
+	mutex_lock(&kn->lock);
+	p = kn->prices;
+	mutex_unlock(&kn->lock);
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &kcloud_meter_family, 0, KCLOUD_METER_CMD_GET_PRICE);
+	if (!hdr ||
+	    nla_put_u64_64bit(msg, KCLOUD_METER_A_PRICE_VCPU_SEC, p.vcpu_sec, KCLOUD_METER_A_PAD) ||
+	    nla_put_u64_64bit(msg, KCLOUD_METER_A_PRICE_GIB_SEC, p.gib_sec, KCLOUD_METER_A_PAD))
+		goto nla_put_failure;
+	for (d = 0; d < KCM_NDIR; d++) {
+		for (c = 0; c < KCM_NCLASS; c++) {
+			n = nla_nest_start(msg, KCLOUD_METER_A_PRICE_NET);
+			if (!n ||
+			    nla_put_u8(msg, KCLOUD_METER_NET_A_DIR, d) ||
+			    nla_put_u8(msg, KCLOUD_METER_NET_A_CLASS, c) ||
+			    nla_put_u64_64bit(msg, KCLOUD_METER_NET_A_PRICE, p.net_gb[d][c],
+					      KCLOUD_METER_NET_A_PAD))
+				goto nla_put_failure;
+			nla_nest_end(msg, n);
+		}
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+nla_put_failure:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static int kcm_put_bill(struct sk_buff *skb, const struct kcm_bill *b)
+{
+	if (nla_put_u64_64bit(skb, KCLOUD_METER_A_BILL_SECONDS, b->seconds, KCLOUD_METER_A_PAD) ||
+	    nla_put_u64_64bit(skb, KCLOUD_METER_A_BILL_COMPUTE, b->compute, KCLOUD_METER_A_PAD) ||
+	    nla_put_u64_64bit(skb, KCLOUD_METER_A_BILL_MEMORY, b->memory, KCLOUD_METER_A_PAD) ||
+	    nla_put_u64_64bit(skb, KCLOUD_METER_A_BILL_NET, b->net, KCLOUD_METER_A_PAD) ||
+	    nla_put_u64_64bit(skb, KCLOUD_METER_A_BILL_TOTAL, b->total, KCLOUD_METER_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/*
+ * GET_BILL dump state: args[0] 0 while listing instances, 1 for tenants;
+ * args[1] the next instance id, or the number of tenants already sent.
+ */
+static int kcm_get_bill_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *di = genl_dumpit_info(cb);
+	struct nlattr *only = di->attrs[KCLOUD_METER_A_INST_TENANT];
+	struct kcm_net *kn = kcm_net(sock_net(skb->sk));
+	u32 portid = NETLINK_CB(cb->skb).portid;
+	struct kcm_instance *inst;
+	struct kcm_tenant *t;
+	struct kcm_bill b;
+	unsigned long id;
+	long i = 0;
+	void *hdr;
+	int err = 0;
+
+	mutex_lock(&kn->lock);
+	if (cb->args[0] == 0) {
+		xa_for_each_start(&kn->instances, id, inst, cb->args[1]) {
+			if (only && strcmp(inst->tenant, nla_data(only)))
+				continue;
+			kcm_bill_compute(inst, &b);
+			hdr = genlmsg_put(skb, portid, cb->nlh->nlmsg_seq, &kcloud_meter_family,
+					  NLM_F_MULTI, KCLOUD_METER_CMD_GET_BILL);
+			if (!hdr)
+				goto full;
+			if (nla_put_u32(skb, KCLOUD_METER_A_INST_ID, inst->id) ||
+			    nla_put_string(skb, KCLOUD_METER_A_INST_NAME, inst->name) ||
+			    nla_put_string(skb, KCLOUD_METER_A_INST_TENANT, inst->tenant) ||
+			    kcm_put_bill(skb, &b)) {
+				genlmsg_cancel(skb, hdr);
+				goto full;
+			}
+			genlmsg_end(skb, hdr);
+			cb->args[1] = id + 1;
+		}
+		cb->args[0] = 1;
+		cb->args[1] = 0;
+	}
+	list_for_each_entry(t, &kn->tenants, node) {
+		if (i++ < cb->args[1])
+			continue;
+		if (only && strcmp(t->name, nla_data(only)))
+			goto next;
+		hdr = genlmsg_put(skb, portid, cb->nlh->nlmsg_seq, &kcloud_meter_family,
+				  NLM_F_MULTI, KCLOUD_METER_CMD_GET_BILL);
+		if (!hdr)
+			goto full;
+		if (nla_put_string(skb, KCLOUD_METER_A_INST_TENANT, t->name) ||
+		    nla_put_u64_64bit(skb, KCLOUD_METER_A_BILL_CLOSED, t->closed,
+				      KCLOUD_METER_A_PAD) ||
+		    nla_put_u64_64bit(skb, KCLOUD_METER_A_BILL_TOTAL, kcm_tenant_total(kn, t),
+				      KCLOUD_METER_A_PAD)) {
+			genlmsg_cancel(skb, hdr);
+			goto full;
+		}
+		genlmsg_end(skb, hdr);
+next:
+		cb->args[1] = i;
+	}
+	mutex_unlock(&kn->lock);
+	return skb->len;
+
+full:
+	mutex_unlock(&kn->lock);
+	if (!skb->len)
+		err = -EMSGSIZE;
+	return err ? err : skb->len;
+}
+
+/* ---- import ------------------------------------------------------------- */
+
+static int kcm_import_instance(struct kcm_net *kn, struct genl_info *info)
+{
+	struct nlattr *tb[KCLOUD_METER_STAT_A_MAX + 1], *nla;
+	struct nlattr **attrs = info->attrs;
+	struct kcm_sample tot = {};
+	struct kcm_instance *inst;
+	struct kcm_snap net = {};
+	int rem, err;
+
+	if (GENL_REQ_ATTR_CHECK(info, KCLOUD_METER_A_INST_START) ||
+	    GENL_REQ_ATTR_CHECK(info, KCLOUD_METER_A_INST_STATS))
+		return -EINVAL;
+	err = nla_parse_nested(tb, KCLOUD_METER_STAT_A_MAX, attrs[KCLOUD_METER_A_INST_STATS],
+			       kcm_stats_policy, info->extack);
+	if (err)
+		return err;
+	if (tb[KCLOUD_METER_STAT_A_CPU_USER_US])
+		tot.cpu_user_us = nla_get_u64(tb[KCLOUD_METER_STAT_A_CPU_USER_US]);
+	if (tb[KCLOUD_METER_STAT_A_CPU_SYSTEM_US])
+		tot.cpu_system_us = nla_get_u64(tb[KCLOUD_METER_STAT_A_CPU_SYSTEM_US]);
+	if (tb[KCLOUD_METER_STAT_A_MEM_PEAK])
+		tot.mem_peak = nla_get_u64(tb[KCLOUD_METER_STAT_A_MEM_PEAK]);
+	if (tb[KCLOUD_METER_STAT_A_MEM_BYTE_SEC])
+		tot.mem_byte_sec = nla_get_u64(tb[KCLOUD_METER_STAT_A_MEM_BYTE_SEC]);
+	if (tb[KCLOUD_METER_STAT_A_SECONDS])
+		tot.seconds = nla_get_u32(tb[KCLOUD_METER_STAT_A_SECONDS]);
+	nla_for_each_nested(nla, attrs[KCLOUD_METER_A_INST_STATS], rem) {
+		struct nlattr *nt[KCLOUD_METER_NET_A_MAX + 1];
+		u8 d, c;
+
+		if (nla_type(nla) != KCLOUD_METER_STAT_A_NET)
+			continue;
+		err = nla_parse_nested(nt, KCLOUD_METER_NET_A_MAX, nla, kcm_net_import_policy,
+				       info->extack);
+		if (err)
+			return err;
+		if (!nt[KCLOUD_METER_NET_A_DIR] || !nt[KCLOUD_METER_NET_A_CLASS]) {
+			NL_SET_ERR_MSG_ATTR(info->extack, nla, "net totals need dir and class");
+			return -EINVAL;
+		}
+		d = nla_get_u8(nt[KCLOUD_METER_NET_A_DIR]);
+		c = nla_get_u8(nt[KCLOUD_METER_NET_A_CLASS]);
+		if (nt[KCLOUD_METER_NET_A_BYTES])
+			net.net_bytes[d][c] = nla_get_u64(nt[KCLOUD_METER_NET_A_BYTES]);
+		if (nt[KCLOUD_METER_NET_A_PACKETS])
+			net.net_packets[d][c] = nla_get_u64(nt[KCLOUD_METER_NET_A_PACKETS]);
+	}
+
+	inst = kcm_instance_find(kn, nla_get_u32(attrs[KCLOUD_METER_A_INST_ID]));
+	if (!inst) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[KCLOUD_METER_A_INST_ID],
+				    "no instance with this id (register it first)");
+		return -ENOENT;
+	}
+	if (inst->imported) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[KCLOUD_METER_A_INST_ID],
+				    "this instance's ledger was imported already");
+		return -EALREADY;
+	}
+	inst->imported = true;
+	inst->start = min_t(time64_t, inst->start,
+			    nla_get_u64(attrs[KCLOUD_METER_A_INST_START]));
+	kcm_ledger_import(inst, &tot, &net);
+	return 0;
+}
+
+static int kcm_import_tenant(struct kcm_net *kn, struct genl_info *info)
+{
+	struct nlattr **attrs = info->attrs;
+	struct kcm_tenant *t;
+
+	if (GENL_REQ_ATTR_CHECK(info, KCLOUD_METER_A_BILL_CLOSED))
+		return -EINVAL;
+	t = kcm_tenant_get(kn, nla_data(attrs[KCLOUD_METER_A_INST_TENANT]));
+	if (!t)
+		return -ENOMEM;
+	if (t->imported) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[KCLOUD_METER_A_INST_TENANT],
+				    "this tenant's bill was imported already");
+		return -EALREADY;
+	}
+	t->imported = true;
+	t->closed += nla_get_u64(attrs[KCLOUD_METER_A_BILL_CLOSED]);
+	return 0;
+}
+
+static int kcm_ledger_import_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kcm_net *kn = kcm_net(genl_info_net(info));
+	int err;
+
+	if (!info->attrs[KCLOUD_METER_A_INST_ID] == !info->attrs[KCLOUD_METER_A_INST_TENANT]) {
+		NL_SET_ERR_MSG_MOD(info->extack, "import one instance (id) or one tenant");
+		return -EINVAL;
+	}
+	mutex_lock(&kn->lock);
+	if (info->attrs[KCLOUD_METER_A_INST_ID])
+		err = kcm_import_instance(kn, info);
+	else
+		err = kcm_import_tenant(kn, info);
+	mutex_unlock(&kn->lock);
+	return err;
+}
+
+/* ---- alarms ------------------------------------------------------------- */
+
+static int kcm_fill_alarm(struct sk_buff *skb, const struct kcm_alarm *a, u32 portid,
+			  u32 seq, int flags)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &kcloud_meter_family, flags,
+			  KCLOUD_METER_CMD_GET_ALARM);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, KCLOUD_METER_A_ALARM_ID, a->id) ||
+	    nla_put_string(skb, KCLOUD_METER_A_ALARM_NAME, a->name) ||
+	    nla_put_u32(skb, KCLOUD_METER_A_INST_ID, a->inst_id) ||
+	    nla_put_u8(skb, KCLOUD_METER_A_ALARM_METRIC, a->metric) ||
+	    nla_put_u8(skb, KCLOUD_METER_A_ALARM_STAT, a->stat) ||
+	    nla_put_u32(skb, KCLOUD_METER_A_ALARM_PERIOD, a->period) ||
+	    nla_put_u8(skb, KCLOUD_METER_A_ALARM_CMP, a->cmp) ||
+	    nla_put_u64_64bit(skb, KCLOUD_METER_A_ALARM_THRESHOLD, a->threshold,
+			      KCLOUD_METER_A_PAD) ||
+	    nla_put_u32(skb, KCLOUD_METER_A_ALARM_M, a->m) ||
+	    nla_put_u32(skb, KCLOUD_METER_A_ALARM_N, a->n) ||
+	    nla_put_u8(skb, KCLOUD_METER_A_ALARM_MISSING, a->missing) ||
+	    nla_put_u8(skb, KCLOUD_METER_A_ALARM_STATE, a->state) ||
+	    nla_put_u64_64bit(skb, KCLOUD_METER_A_ALARM_CHANGED, a->changed,
+			      KCLOUD_METER_A_PAD) ||
+	    (a->has_value &&
+	     nla_put_u64_64bit(skb, KCLOUD_METER_A_ALARM_VALUE, a->value, KCLOUD_METER_A_PAD))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/**
+ * kcm_alarm_notify() - tell the "alarms" group that an alarm changed state
+ * @kn: the namespace's meter state
+ * @a: the alarm
+ *
+ * Context: kcm_net::lock held, process context.
+ */
+void kcm_alarm_notify(struct kcm_net *kn, struct kcm_alarm *a)
+{
+	struct sk_buff *msg;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	if (kcm_fill_alarm(msg, a, 0, 0, 0)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_multicast_netns(&kcloud_meter_family, kn->net, msg, 0, KCM_MCGRP_ALARMS,
+				GFP_KERNEL);
+}
+
+static int kcm_alarm_add(struct sk_buff *skb, struct genl_info *info)
+{
+	static const int required[] = {
+		KCLOUD_METER_A_ALARM_ID, KCLOUD_METER_A_ALARM_NAME, KCLOUD_METER_A_INST_ID,
+		KCLOUD_METER_A_ALARM_METRIC, KCLOUD_METER_A_ALARM_STAT,
+		KCLOUD_METER_A_ALARM_PERIOD, KCLOUD_METER_A_ALARM_CMP,
+		KCLOUD_METER_A_ALARM_THRESHOLD, KCLOUD_METER_A_ALARM_M,
+		KCLOUD_METER_A_ALARM_N,
+	};
+	struct kcm_net *kn = kcm_net(genl_info_net(info));
+	struct nlattr **attrs = info->attrs;
+	struct kcm_alarm *a;
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < ARRAY_SIZE(required); i++)
+		if (GENL_REQ_ATTR_CHECK(info, required[i]))
+			return -EINVAL;
+	if (!kcm_alarm_period_ok(nla_get_u32(attrs[KCLOUD_METER_A_ALARM_PERIOD]))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[KCLOUD_METER_A_ALARM_PERIOD],
+				    "period must be 1, 5, 10, 30 or a multiple of 60 up to 3600");
+		return -EINVAL;
+	}
+	if (nla_get_u32(attrs[KCLOUD_METER_A_ALARM_M]) >
+	    nla_get_u32(attrs[KCLOUD_METER_A_ALARM_N])) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[KCLOUD_METER_A_ALARM_M],
+				    "M datapoints must not be more than N");
+		return -EINVAL;
+	}
+	if (kcm_check_name(info, attrs[KCLOUD_METER_A_ALARM_NAME]))
+		return -EINVAL;
+
+	a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
+	if (!a)
+		return -ENOMEM;
+	a->id = nla_get_u32(attrs[KCLOUD_METER_A_ALARM_ID]);
+	nla_strscpy(a->name, attrs[KCLOUD_METER_A_ALARM_NAME], sizeof(a->name));
+	a->inst_id = nla_get_u32(attrs[KCLOUD_METER_A_INST_ID]);
+	a->metric = nla_get_u8(attrs[KCLOUD_METER_A_ALARM_METRIC]);
+	a->stat = nla_get_u8(attrs[KCLOUD_METER_A_ALARM_STAT]);
+	a->period = nla_get_u32(attrs[KCLOUD_METER_A_ALARM_PERIOD]);
+	a->cmp = nla_get_u8(attrs[KCLOUD_METER_A_ALARM_CMP]);
+	a->threshold = nla_get_u64(attrs[KCLOUD_METER_A_ALARM_THRESHOLD]);
+	a->m = nla_get_u32(attrs[KCLOUD_METER_A_ALARM_M]);
+	a->n = nla_get_u32(attrs[KCLOUD_METER_A_ALARM_N]);
+	if (attrs[KCLOUD_METER_A_ALARM_MISSING])
+		a->missing = nla_get_u8(attrs[KCLOUD_METER_A_ALARM_MISSING]);
+	a->state = KCLOUD_METER_ALARM_INSUFFICIENT_DATA;
+	a->changed = ktime_get_real_seconds();
+
+	mutex_lock(&kn->lock);
+	if (kcm_alarm_find(kn, a->id)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[KCLOUD_METER_A_ALARM_ID],
+				    "an alarm with this id exists");
+		err = -EEXIST;
+	} else if (kcm_alarm_find_name(kn, a->name)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[KCLOUD_METER_A_ALARM_NAME],
+				    "an alarm with this name exists");
+		err = -EEXIST;
+	} else if (!kcm_instance_find(kn, a->inst_id)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[KCLOUD_METER_A_INST_ID],
+				    "no instance with this id");
+		err = -ENOENT;
+	} else if (kn->nalarms >= KCLOUD_METER_ALARMS_MAX) {
+		NL_SET_ERR_MSG_MOD(info->extack, "too many alarms in this namespace");
+		err = -ENOSPC;
+	} else {
+		list_add_tail(&a->node, &kn->alarms);
+		kn->nalarms++;
+	}
+	mutex_unlock(&kn->lock);
+	if (err)
+		kfree(a);
+	return err;
+}
+
+static int kcm_alarm_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kcm_net *kn = kcm_net(genl_info_net(info));
+	struct kcm_alarm *a;
+
+	if (GENL_REQ_ATTR_CHECK(info, KCLOUD_METER_A_ALARM_ID))
+		return -EINVAL;
+	mutex_lock(&kn->lock);
+	a = kcm_alarm_find(kn, nla_get_u32(info->attrs[KCLOUD_METER_A_ALARM_ID]));
+	if (a) {
+		list_del(&a->node);
+		kn->nalarms--;
+	}
+	mutex_unlock(&kn->lock);
+	if (!a) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KCLOUD_METER_A_ALARM_ID],
+				    "no alarm with this id");
+		return -ENOENT;
+	}
+	kfree(a);
+	return 0;
+}
+
+static int kcm_get_alarm_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kcm_net *kn = kcm_net(genl_info_net(info));
+	struct kcm_alarm *a;
+	struct sk_buff *msg;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, KCLOUD_METER_A_ALARM_ID))
+		return -EINVAL;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	mutex_lock(&kn->lock);
+	a = kcm_alarm_find(kn, nla_get_u32(info->attrs[KCLOUD_METER_A_ALARM_ID]));
+	if (a) {
+		err = kcm_fill_alarm(msg, a, info->snd_portid, info->snd_seq, 0);
+	} else {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KCLOUD_METER_A_ALARM_ID],
+				    "no alarm with this id");
+		err = -ENOENT;
+	}
+	mutex_unlock(&kn->lock);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/* GET_ALARM dump state: args[0] the number of alarms already sent. */
+static int kcm_get_alarm_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct kcm_net *kn = kcm_net(sock_net(skb->sk));
+	struct kcm_alarm *a;
+	long i = 0;
+
+	mutex_lock(&kn->lock);
+	list_for_each_entry(a, &kn->alarms, node) {
+		if (i++ < cb->args[0])
+			continue;
+		if (kcm_fill_alarm(skb, a, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				   NLM_F_MULTI))
+			break;
+		cb->args[0] = i;
+	}
+	mutex_unlock(&kn->lock);
+	return skb->len;
+}
+
 static const struct genl_small_ops kcloud_meter_ops[] = {
 	{
 		.cmd	= KCLOUD_METER_CMD_GET_INFO,
@@ -669,6 +1230,39 @@ static const struct genl_small_ops kcloud_meter_ops[] = {
 	{
 		.cmd	= KCLOUD_METER_CMD_GET_USAGE,
 		.dumpit	= kcm_get_usage_dumpit,
+	},
+	{
+		.cmd	= KCLOUD_METER_CMD_PRICE_SET,
+		.doit	= kcm_price_set,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= KCLOUD_METER_CMD_GET_PRICE,
+		.doit	= kcm_get_price,
+	},
+	{
+		.cmd	= KCLOUD_METER_CMD_GET_BILL,
+		.dumpit	= kcm_get_bill_dumpit,
+	},
+	{
+		.cmd	= KCLOUD_METER_CMD_ALARM_ADD,
+		.doit	= kcm_alarm_add,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= KCLOUD_METER_CMD_ALARM_DEL,
+		.doit	= kcm_alarm_del,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= KCLOUD_METER_CMD_GET_ALARM,
+		.doit	= kcm_get_alarm_doit,
+		.dumpit	= kcm_get_alarm_dumpit,
+	},
+	{
+		.cmd	= KCLOUD_METER_CMD_LEDGER_IMPORT,
+		.doit	= kcm_ledger_import_doit,
+		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 };
 

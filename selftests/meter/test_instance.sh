@@ -27,7 +27,7 @@ refused() {
 }
 
 MON=$(mktemp)
-kc meter monitor > "$MON" 2>&1 &
+"$KC_TOOL" meter monitor > "$MON" 2>&1 &
 mon=$!
 t_defer "kill $mon; rm -f $MON"
 sleep 0.5

@@ -12,7 +12,7 @@ kc_require_root
 kc_load meter || t_skip_all "kcloud_meter.ko not loadable"
 [ -r "$KC_BUILD/kcloud" ] || t_skip_all "build/kcloud not built"
 
-t_plan 12
+t_plan 15
 
 PY=/usr/bin/python3
 G=kcmg-$$
@@ -43,7 +43,7 @@ while True: s.recv(65535)'
 rdy=$(mktemp -d)
 t_defer "rm -rf $rdy"
 $PY -c "$sink" "$rdy/host" & t_defer "kill $!"
-kc_in "$G" $PY -c "$sink" "$rdy/guest" & t_defer "kill $!"
+ip netns exec "$G" $PY -c "$sink" "$rdy/guest" & t_defer "kill $!"
 kc_wait 5 test -e "$rdy/host" -a -e "$rdy/guest"
 
 # send NS SRC DST COUNT PAYLOAD
@@ -80,6 +80,17 @@ t_eq "out internet: 2 x 342 bytes" "$(net out internet)" "684/2"
 t_eq "in vpc: 4 x 192 bytes" "$(net in vpc)" "768/4"
 t_eq "in private: 2 x 292 bytes" "$(net in private)" "584/2"
 t_eq "in internet: 1 x 92 bytes" "$(net in internet)" "92/1"
+
+t_check "Prometheus export has the exact counter" bash -c "$KC_TOOL meter export |
+	grep -qx 'kcloud_network_bytes_total{id=\"201\",instance=\"net1\",tenant=\"\",dir=\"out\",class=\"vpc\"} 710'"
+t_check "watch prints a line a second" bash -c \
+	"[ \$($KC_TOOL meter watch net1 count 2 | grep -c ' instance 201 net1 ') -ge 1 ]"
+
+# 1 and 2 nano-dollars a byte: the bill's network part is exact.
+kc bill price set net out vpc 1000000000 net in internet 2000000000
+t_defer "kc bill price set"
+t_eq "network billed to the nano-dollar (710 * 1 + 92 * 2)" \
+	"$(kc -j bill | jq '.[] | select(.id == 201) | .total_nano')" 894
 
 # Live traffic while unloading: the attached program holds the module.
 kc_in "$G" ping -q -i 0.01 -c 300 10.77.0.1 >/dev/null 2>&1 &

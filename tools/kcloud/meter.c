@@ -9,6 +9,9 @@
  *	kcloud meter instance del INSTANCE
  *	kcloud meter instance show [INSTANCE]
  *	kcloud meter show [INSTANCE] [since SECONDS] [resolution 1|60]
+ *	kcloud meter watch [INSTANCE] [count N]
+ *	kcloud meter export
+ *	kcloud meter save > FILE; kcloud meter restore FILE
  *	kcloud meter monitor
  */
 #include <errno.h>
@@ -496,6 +499,9 @@ static int kcm_usage(void)
 	       "       kcloud meter show [INSTANCE] [since SECONDS] [resolution 1s|60s]\n"
 	       "       kcloud meter attach INSTANCE dev DEV [vpc CIDR] [private CIDR]...\n"
 	       "       kcloud meter detach dev DEV\n"
+	       "       kcloud meter watch [INSTANCE] [count N]\n"
+	       "       kcloud meter export          (Prometheus / OpenMetrics text)\n"
+	       "       kcloud meter save > FILE; kcloud meter restore FILE  (over a reload)\n"
 	       "       kcloud meter monitor\n");
 	return KC_EXIT_OK;
 }
@@ -520,6 +526,10 @@ static int do_meter(int argc, char **argv)
 		return kcm_detach(argc, argv);
 	if (kc_matches(verb, "monitor"))
 		return do_meter_monitor(argc, argv);
+	if (!strcmp(verb, "export") || !strcmp(verb, "watch"))
+		return kcm_export_cmd(verb, argc, argv);
+	if (!strcmp(verb, "save") || !strcmp(verb, "restore"))
+		return kcm_save_cmd(verb, argc, argv);
 	kcm_usage();
 	return kc_usage_err("unknown meter command \"%s\"", verb);
 }

@@ -12,5 +12,7 @@
 uint32_t kcm_resolve(struct kc_nl *nl, const char *ref, uint32_t *handle);
 int kcm_attach(int argc, char **argv);
 int kcm_detach(int argc, char **argv);
+int kcm_export_cmd(const char *verb, int argc, char **argv);
+int kcm_save_cmd(const char *verb, int argc, char **argv);
 
 #endif /* KCLOUD_METER_TOOL_H */

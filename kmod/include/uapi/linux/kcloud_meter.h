@@ -132,6 +132,100 @@
  *   KCLOUD_METER_STAT_A_NET_REFUSED    charges refused by the kfunc for a
  *                                      bad direction or class (totals only)
  *
+ * KCLOUD_METER_CMD_PRICE_SET (do, admin)
+ *   Sets prices of the namespace (all in nano-dollars, 1e-9 USD; 0 when not
+ *   given: the table is replaced as a whole):
+ *     KCLOUD_METER_A_PRICE_VCPU_SEC  NLA_U64 per vCPU-second of the instance
+ *                                    type
+ *     KCLOUD_METER_A_PRICE_GIB_SEC   NLA_U64 per GiB-second of the instance
+ *                                    type's memory
+ *     KCLOUD_METER_A_PRICE_NET       nest, repeated: NET_A_DIR, NET_A_CLASS,
+ *                                    NET_A_PRICE (NLA_U64, per GB = 1e9
+ *                                    bytes) for one direction and class
+ *   Each price is at most KCLOUD_METER_PRICE_MAX.
+ *
+ * KCLOUD_METER_CMD_GET_PRICE (do)
+ *   Reply: the attributes of PRICE_SET, every direction and class.
+ *
+ * KCLOUD_METER_CMD_GET_BILL (dump)
+ *   Request: KCLOUD_METER_A_INST_TENANT optional: one tenant only.
+ *   Billing follows EC2's per-second rule: an instance is billed for the
+ *   seconds since its registration (closed seconds of its ledger), at least
+ *   60 (the minimum per start). Amounts are exact integers: each product is
+ *   computed in 128 bits and truncated once to whole nano-dollars (an amount
+ *   that would not fit in 64 bits reads U64_MAX, it never wraps):
+ *     compute = billed_seconds * vcpus * PRICE_VCPU_SEC
+ *     memory  = billed_seconds * memory_bytes * PRICE_GIB_SEC / 2^30
+ *     net     = sum over dir, class of bytes * PRICE_NET / 1e9
+ *   Replies: one message per instance, by id:
+ *     INST_ID, INST_NAME, INST_TENANT,
+ *     KCLOUD_METER_A_BILL_SECONDS  NLA_U64 billed seconds
+ *     KCLOUD_METER_A_BILL_COMPUTE, _MEMORY, _NET, _TOTAL  NLA_U64 nano-dollars
+ *   then one message per tenant (no INST_ID):
+ *     INST_TENANT,
+ *     KCLOUD_METER_A_BILL_CLOSED  NLA_U64 what its deleted instances were
+ *                                 billed (kept until the module unloads)
+ *     KCLOUD_METER_A_BILL_TOTAL   the sum of its instances' totals and CLOSED
+ *   A deleted instance's bill is final: it is added to its tenant's CLOSED
+ *   once, when it is deleted.
+ *
+ * KCLOUD_METER_CMD_LEDGER_IMPORT (do, admin)
+ *   Carries usage over a module reload (or a host move): what the tool saved
+ *   from GET_INSTANCE and GET_BILL before is added back, once.
+ *   Either, for an instance registered again with the same id:
+ *     KCLOUD_METER_A_INST_ID
+ *     KCLOUD_METER_A_INST_START   NLA_U64 its original registration time
+ *     KCLOUD_METER_A_INST_STATS   the totals it had: CPU_USER_US,
+ *                                 CPU_SYSTEM_US, MEM_PEAK, MEM_BYTE_SEC,
+ *                                 SECONDS and NET (bytes and packets by
+ *                                 direction and class) are added to its
+ *                                 totals (so billed seconds continue: the
+ *                                 60 s minimum is not charged twice)
+ *   or, for a tenant:
+ *     KCLOUD_METER_A_INST_TENANT, KCLOUD_METER_A_BILL_CLOSED  added to what
+ *                                 the tenant's deleted instances were billed
+ *   Each instance and each tenant accepts one import (EALREADY after that):
+ *   nothing is counted twice. The 1 s and 60 s history is not carried.
+ *
+ * KCLOUD_METER_CMD_ALARM_ADD (do, admin)
+ *   An alarm on one metric of one instance, evaluated as CloudWatch does:
+ *   at the end of every period, the statistic of the metric's 1 s samples
+ *   over the period is one datapoint; it breaches when it compares to the
+ *   threshold as asked; the alarm is in ALARM when at least M of the last N
+ *   datapoints breach, OK otherwise, INSUFFICIENT_DATA when none of the last
+ *   N datapoints has data (with the "missing" treatment).
+ *     KCLOUD_METER_A_ALARM_ID         NLA_U32 (required) 1..2^31-1
+ *     KCLOUD_METER_A_ALARM_NAME       NLA_NUL_STRING (required), unique
+ *     KCLOUD_METER_A_INST_ID          NLA_U32 (required) the instance; a
+ *                                     deleted instance has no data
+ *     KCLOUD_METER_A_ALARM_METRIC     NLA_U8 enum kcloud_meter_metric
+ *     KCLOUD_METER_A_ALARM_STAT       NLA_U8 enum kcloud_meter_stat
+ *     KCLOUD_METER_A_ALARM_PERIOD     NLA_U32 seconds: 1, 5, 10, 30 or a
+ *                                     multiple of 60 up to 3600
+ *     KCLOUD_METER_A_ALARM_CMP        NLA_U8 enum kcloud_meter_cmp
+ *     KCLOUD_METER_A_ALARM_THRESHOLD  NLA_U64 in the metric's unit
+ *     KCLOUD_METER_A_ALARM_M          NLA_U32 datapoints to alarm, 1..N
+ *     KCLOUD_METER_A_ALARM_N          NLA_U32 datapoints evaluated,
+ *                                     1..KCLOUD_METER_ALARM_N_MAX
+ *     KCLOUD_METER_A_ALARM_MISSING    NLA_U8 enum kcloud_meter_missing
+ *                                     (default MISSING)
+ *   At most KCLOUD_METER_ALARMS_MAX alarms per namespace. A new alarm is in
+ *   INSUFFICIENT_DATA until its first datapoint.
+ *
+ * KCLOUD_METER_CMD_ALARM_DEL (do, admin)
+ *     KCLOUD_METER_A_ALARM_ID
+ *
+ * KCLOUD_METER_CMD_GET_ALARM (do, dump)
+ *   Request (do): KCLOUD_METER_A_ALARM_ID.
+ *   Reply: the attributes of ALARM_ADD and
+ *     KCLOUD_METER_A_ALARM_STATE      NLA_U8 enum kcloud_meter_alarm_state
+ *     KCLOUD_METER_A_ALARM_VALUE      NLA_U64 the last datapoint (absent
+ *                                     when it had no data)
+ *     KCLOUD_METER_A_ALARM_CHANGED    NLA_U64 when the state last changed
+ *                                     (seconds since the epoch)
+ *   Every state change is sent as a GET_ALARM message to the "alarms"
+ *   multicast group.
+ *
  * Multicast group "monitor": INSTANCE_ADD, INSTANCE_DEL and INSTANCE_SET
  * events as described above.
  *
@@ -163,6 +257,11 @@
 #define KCLOUD_METER_INSTANCES_MAX	65536
 #define KCLOUD_METER_RING_1S		3600	/* samples at 1 s */
 #define KCLOUD_METER_RING_60S		21600	/* samples at 60 s */
+#define KCLOUD_METER_PRICE_MAX		1000000000000ULL	/* 1000 USD */
+#define KCLOUD_METER_BILL_MIN_SEC	60
+#define KCLOUD_METER_ALARMS_MAX		4096
+#define KCLOUD_METER_ALARM_N_MAX	32
+#define KCLOUD_METER_MCGRP_ALARMS	"alarms"
 
 /* Features reported by KCLOUD_METER_CMD_GET_INFO. */
 enum kcloud_meter_feature {
@@ -170,6 +269,9 @@ enum kcloud_meter_feature {
 	KCLOUD_METER_F_INSTANCE = 1ULL << 1,	/* instances, monitor group */
 	KCLOUD_METER_F_NET_KFUNC = 1ULL << 2,	/* kcloud_meter_charge_net() */
 	KCLOUD_METER_F_LEDGER = 1ULL << 3,	/* GET_USAGE, CPU, memory */
+	KCLOUD_METER_F_BILLING = 1ULL << 4,	/* PRICE_SET, GET_PRICE, GET_BILL */
+	KCLOUD_METER_F_ALARM = 1ULL << 5,	/* ALARM_*, alarms group */
+	KCLOUD_METER_F_IMPORT = 1ULL << 6,	/* LEDGER_IMPORT */
 };
 
 /* Direction, seen from the instance. */
@@ -187,6 +289,48 @@ enum kcloud_meter_class {
 	__KCLOUD_METER_CLASS_MAX
 };
 
+/* What an alarm watches: the per-second value of... */
+enum kcloud_meter_metric {
+	KCLOUD_METER_METRIC_CPU_US,		/* CPU time, usec (needs a cgroup) */
+	KCLOUD_METER_METRIC_MEM_BYTES,		/* memory.current (needs a cgroup) */
+	KCLOUD_METER_METRIC_NET_IN_BYTES,	/* bytes received, all classes */
+	KCLOUD_METER_METRIC_NET_OUT_BYTES,	/* bytes sent, all classes */
+	KCLOUD_METER_METRIC_NET_IN_PACKETS,
+	KCLOUD_METER_METRIC_NET_OUT_PACKETS,
+	__KCLOUD_METER_METRIC_MAX
+};
+
+enum kcloud_meter_stat {
+	KCLOUD_METER_STAT_AVG,		/* integer average, truncated */
+	KCLOUD_METER_STAT_SUM,
+	KCLOUD_METER_STAT_MIN,
+	KCLOUD_METER_STAT_MAX,
+	__KCLOUD_METER_STAT_MAX
+};
+
+enum kcloud_meter_cmp {
+	KCLOUD_METER_CMP_GT,		/* datapoint > threshold breaches */
+	KCLOUD_METER_CMP_GE,
+	KCLOUD_METER_CMP_LT,
+	KCLOUD_METER_CMP_LE,
+	__KCLOUD_METER_CMP_MAX
+};
+
+/* How a datapoint without data counts. */
+enum kcloud_meter_missing {
+	KCLOUD_METER_MISSING_MISSING,	/* not at all; none of N: INSUFFICIENT */
+	KCLOUD_METER_MISSING_IGNORE,	/* the state stays as it is */
+	KCLOUD_METER_MISSING_BREACHING,
+	KCLOUD_METER_MISSING_NOT_BREACHING,
+	__KCLOUD_METER_MISSING_MAX
+};
+
+enum kcloud_meter_alarm_state {
+	KCLOUD_METER_ALARM_INSUFFICIENT_DATA,
+	KCLOUD_METER_ALARM_OK,
+	KCLOUD_METER_ALARM_ALARM,
+};
+
 enum kcloud_meter_cmd {
 	KCLOUD_METER_CMD_UNSPEC,
 	KCLOUD_METER_CMD_GET_INFO,
@@ -195,6 +339,13 @@ enum kcloud_meter_cmd {
 	KCLOUD_METER_CMD_INSTANCE_SET,
 	KCLOUD_METER_CMD_GET_INSTANCE,
 	KCLOUD_METER_CMD_GET_USAGE,
+	KCLOUD_METER_CMD_PRICE_SET,
+	KCLOUD_METER_CMD_GET_PRICE,
+	KCLOUD_METER_CMD_GET_BILL,
+	KCLOUD_METER_CMD_ALARM_ADD,
+	KCLOUD_METER_CMD_ALARM_DEL,
+	KCLOUD_METER_CMD_GET_ALARM,
+	KCLOUD_METER_CMD_LEDGER_IMPORT,
 
 	__KCLOUD_METER_CMD_MAX,
 	KCLOUD_METER_CMD_MAX = __KCLOUD_METER_CMD_MAX - 1
@@ -222,6 +373,28 @@ enum kcloud_meter_attr {
 	KCLOUD_METER_A_USAGE_RES,
 	KCLOUD_METER_A_USAGE_SINCE,
 	KCLOUD_METER_A_USAGE_TIME,
+	KCLOUD_METER_A_PRICE_VCPU_SEC,
+	KCLOUD_METER_A_PRICE_GIB_SEC,
+	KCLOUD_METER_A_PRICE_NET,
+	KCLOUD_METER_A_BILL_SECONDS,
+	KCLOUD_METER_A_BILL_COMPUTE,
+	KCLOUD_METER_A_BILL_MEMORY,
+	KCLOUD_METER_A_BILL_NET,
+	KCLOUD_METER_A_BILL_TOTAL,
+	KCLOUD_METER_A_BILL_CLOSED,
+	KCLOUD_METER_A_ALARM_ID,
+	KCLOUD_METER_A_ALARM_NAME,
+	KCLOUD_METER_A_ALARM_METRIC,
+	KCLOUD_METER_A_ALARM_STAT,
+	KCLOUD_METER_A_ALARM_PERIOD,
+	KCLOUD_METER_A_ALARM_CMP,
+	KCLOUD_METER_A_ALARM_THRESHOLD,
+	KCLOUD_METER_A_ALARM_M,
+	KCLOUD_METER_A_ALARM_N,
+	KCLOUD_METER_A_ALARM_MISSING,
+	KCLOUD_METER_A_ALARM_STATE,
+	KCLOUD_METER_A_ALARM_VALUE,
+	KCLOUD_METER_A_ALARM_CHANGED,
 
 	__KCLOUD_METER_A_MAX,
 	KCLOUD_METER_A_MAX = __KCLOUD_METER_A_MAX - 1
@@ -251,6 +424,7 @@ enum kcloud_meter_net_attr {
 	KCLOUD_METER_NET_A_CLASS,
 	KCLOUD_METER_NET_A_BYTES,
 	KCLOUD_METER_NET_A_PACKETS,
+	KCLOUD_METER_NET_A_PRICE,
 
 	__KCLOUD_METER_NET_A_MAX,
 	KCLOUD_METER_NET_A_MAX = __KCLOUD_METER_NET_A_MAX - 1
