@@ -27,7 +27,7 @@
 #define KCBS_DEFAULT_REGION	(64 * 1024)
 #define KCBS_DEFAULT_TIMEOUT_MS	5000
 #define KCBS_QUEUE_DEPTH	128
-#define KCBS_MAX_IO		(256 * 1024)
+#define KCBS_MAX_IO		(1024 * 1024)
 #define KCBS_READ_TRIES		16
 #define KCBS_MAX_REGIONS	(1UL << 24)	/* 2 MiB of bitmap per replica */
 
@@ -36,11 +36,10 @@
 
 extern unsigned int kcbs_fault_flip;
 
-/* crc32c as the wire carries it. */
-static inline u32 kcbs_crc(u32 crc, const void *p, size_t len)
-{
-	return __crc32c_le(crc, p, len);
-}
+/* crc.c: crc32c as the wire carries it */
+u32 kcbs_crc(u32 crc, const void *p, size_t len);
+void kcbs_crc_init(void);
+void kcbs_crc_exit(void);
 
 /* ---- statistics (stats.c) ------------------------------------------------ */
 

@@ -56,9 +56,10 @@ static int __init kcloud_bs_init(void)
 {
 	int err;
 
+	kcbs_crc_init();
 	err = kcbs_blk_init();
 	if (err)
-		return err;
+		goto err_crc;
 	err = register_pernet_subsys(&kcbs_net_ops);
 	if (err)
 		goto err_blk;
@@ -73,6 +74,8 @@ err_net:
 	unregister_pernet_subsys(&kcbs_net_ops);
 err_blk:
 	kcbs_blk_exit();
+err_crc:
+	kcbs_crc_exit();
 	return err;
 }
 
@@ -81,6 +84,7 @@ static void __exit kcloud_bs_exit(void)
 	kcbs_genl_exit();
 	unregister_pernet_subsys(&kcbs_net_ops);
 	kcbs_blk_exit();
+	kcbs_crc_exit();
 }
 
 module_init(kcloud_bs_init);

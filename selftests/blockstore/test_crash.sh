@@ -17,7 +17,7 @@ SIZE=$((8 << 20))
 META=$BS_DIR/v7.meta
 bs_step "three targets in their namespaces" bs_setup_targets 3 8M
 bs_step "a 3-replica volume with a metadata file" \
-	bs_volume_create v7 3 size $SIZE meta "$META" timeout 1500
+	bs_volume_create v7 3 size $SIZE region 256K meta "$META" timeout 1500
 t_check "the volume is in sync" bs_wait_state v7 ok 20
 dev=$(bs_disk v7)
 head -c 8M /dev/urandom > "$BS_DIR/src"
@@ -56,7 +56,7 @@ t_check "writes were acknowledged" test -s "$BS_DIR/acked"
 
 t_check "target 3 comes back" bs_target_start 3
 bs_step "the volume again from its metadata file" \
-	bs_volume_create v7 3 size $SIZE meta "$META" timeout 1500
+	bs_volume_create v7 3 size $SIZE region 256K meta "$META" timeout 1500
 dev=$(bs_disk v7)
 t_check "the volume is in sync after the resync" bs_wait_state v7 ok 90
 check_acked() {
