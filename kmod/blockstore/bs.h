@@ -29,7 +29,7 @@
 #define KCBS_QUEUE_DEPTH	128
 #define KCBS_MAX_IO		(1024 * 1024)
 #define KCBS_READ_TRIES		16
-#define KCBS_MAX_REGIONS	(1UL << 24)	/* 2 MiB of bitmap per replica */
+#define KCBS_MAX_REGIONS	BIT(24)	/* 2 MiB of bitmap per replica */
 
 /* Handles of a resync's own requests; block requests never set this bit. */
 #define KCBS_HANDLE_SYNC	BIT_ULL(63)
