@@ -12,7 +12,7 @@
 kc_require_root
 kc_load vpc || t_skip_all "kcloud_vpc.ko not built"
 
-t_plan 21
+t_plan 20
 H=${VP}h
 vpc_host $H
 kch $H vpc add red vni 100 cidr 10.0.0.0/16
@@ -52,17 +52,17 @@ t_check "ping across subnets, the other way" vpc_ping ${VP}c 10.0.1.11
 t_check "TTL decremented once when routed" \
 	sh -c "ip netns exec ${VP}a ping -c 1 -W 2 10.0.2.12 | grep -q 'ttl=63'"
 t_check "the same address in VPC blue is its own" vpc_noping ${VP}x 10.0.1.11
-t_check_fail "nothing crosses from blue to red" vpc_ping ${VP}x 10.0.2.12
+t_check "nothing crosses from blue to red" vpc_noping ${VP}x 10.0.2.12
 
-# TCP inside a subnet and across subnets (short runs: TCG is slow).
-ip netns exec ${VP}b iperf3 -s -D -1 -p 5201 >/dev/null 2>&1
+# TCP across subnets (a short run: TCG is slow; test_geneve has more).
 ip netns exec ${VP}c iperf3 -s -D -1 -p 5202 >/dev/null 2>&1
 sleep 0.5
-t_check "TCP (iperf3) inside a subnet" ip netns exec ${VP}a iperf3 -c 10.0.1.11 -p 5201 -t 2
 t_check "TCP (iperf3) across subnets" ip netns exec ${VP}a iperf3 -c 10.0.2.12 -p 5202 -t 2
 
-# Counters equal the traffic: 10 pings from b to a (ARP already resolved).
-ip netns exec ${VP}b ping -c 1 -W 2 10.0.1.10 >/dev/null
+# Counters equal the traffic: 10 pings from b to a. Static neighbours: no
+# ARP may go through the ports meanwhile.
+ip -n ${VP}b neigh replace 10.0.1.10 lladdr $MA dev eth0 nud permanent
+ip -n ${VP}a neigh replace 10.0.1.11 lladdr $MB dev eth0 nud permanent
 rx0=$(vpc_stat $H pb rx_packets) tx0=$(vpc_stat $H pa tx_packets)
 ip netns exec ${VP}b ping -c 10 -i 0.1 -W 2 10.0.1.10 >/dev/null
 t_eq "port b received 10 echo requests" $(($(vpc_stat $H pb rx_packets) - rx0)) 10
@@ -83,10 +83,10 @@ ip -n ${VP}b link set eth0 address $MB
 t_eq "spoofed source MAC dropped and counted" $(($(vpc_stat $H pb drops.spoof_mac) - d0)) 4
 kch $H port set dev pb check off
 ip -n ${VP}b addr add 10.0.1.50/32 dev eth0
-d0=$(vpc_stat $H pb drops.spoof_ip) t0=$(vpc_stat $H pc tx_packets)
+d0=$(vpc_stat $H pb drops.spoof_ip) e0=$(vpc_icmp_echos ${VP}c)
 ip netns exec ${VP}b ping -c 3 -i 0.1 -W 1 -I 10.0.1.50 10.0.2.12 >/dev/null
 t_eq "with the check off another source passes" \
-	"$(vpc_stat $H pb drops.spoof_ip) $(($(vpc_stat $H pc tx_packets) - t0))" "$d0 3"
+	"$(vpc_stat $H pb drops.spoof_ip) $(($(vpc_icmp_echos ${VP}c) - e0))" "$d0 3"
 ip -n ${VP}b addr del 10.0.1.50/32 dev eth0
 kch $H port set dev pb check on
 

@@ -14,7 +14,7 @@
 kc_require_root
 kc_load vpc || t_skip_all "kcloud_vpc.ko not built"
 
-t_plan 14
+t_plan 12
 UL=${VP}ul
 kc_netns $UL
 ip -n $UL link add br0 type bridge
@@ -67,10 +67,9 @@ t_check "blue reaches blue at the same addresses" vpc_ping ${VP}x 10.0.1.11
 t0=$(vpc_stat ${VP}h2 pb tx_packets)
 ip netns exec ${VP}x ping -c 5 -i 0.1 -W 1 10.0.1.11 >/dev/null
 t_eq "blue traffic never reaches red's guest at that address" $(($(vpc_stat ${VP}h2 pb tx_packets) - t0)) 0
-t_check_fail "blue does not reach red's other subnet" vpc_ping ${VP}x 10.0.2.12
+t_check "blue does not reach red's other subnet" vpc_noping ${VP}x 10.0.2.12
 
 ip netns exec ${VP}b iperf3 -s -D -1 -p 5201 >/dev/null 2>&1
-ip netns exec ${VP}c iperf3 -s -D -1 -p 5202 >/dev/null 2>&1
 sleep 0.5
 n0=$(vpc_host_stat ${VP}h1 tunnel_tx_packets)
 b0=$(vpc_stat ${VP}h1 pa rx_bytes)
@@ -80,7 +79,6 @@ b=$(($(vpc_stat ${VP}h1 pa rx_bytes) - b0))
 # Without GSO through the tunnel every 1398-byte segment would be one send.
 t_eq "TCP kept in GSO packets through Geneve ($b bytes in $n sends)" \
 	"$([ $n -gt 0 ] && [ $((b / n)) -gt 4000 ] && echo yes)" yes
-t_check "TCP (iperf3) across hosts and subnets" ip netns exec ${VP}a iperf3 -c 10.0.2.12 -p 5202 -t 2
 
 kch ${VP}h1 mapping del vpc red ip 10.0.1.11
 t_check "a deleted mapping stops the traffic at once" vpc_noping ${VP}a 10.0.1.11
