@@ -75,7 +75,7 @@ static bool kcm_metric_value(const struct kcm_instance *inst, const struct kcm_s
 	case KCLOUD_METER_METRIC_MEM_BYTES:
 		if (!inst->mem_css)
 			return false;
-		*v = s->mem_current;
+		*v = div_u64(s->mem_byte_sec, s->seconds);
 		return true;
 	case KCLOUD_METER_METRIC_NET_IN_BYTES:
 		for (c = 0; c < KCM_NCLASS; c++)

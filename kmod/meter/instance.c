@@ -269,19 +269,22 @@ struct kcm_instance *kcm_instance_by_handle(u32 handle)
 }
 
 /**
- * kcm_instance_net_counters() - sum the per-CPU network counters
+ * kcm_instance_net_counters() - sum the per-CPU network and block counters
  * @inst: the instance
- * @s: where to put them (net_bytes and net_packets), imported ones included
+ * @s: where to put them (net_* and blk_*), imported ones included
  */
 void kcm_instance_net_counters(struct kcm_instance *inst, struct kcm_snap *s)
 {
-	int cpu, d, c;
+	int cpu, d, c, i;
 
 	memcpy(s->net_bytes, inst->carried.net_bytes, sizeof(s->net_bytes));
 	memcpy(s->net_packets, inst->carried.net_packets, sizeof(s->net_packets));
+	memcpy(s->blk_ops, inst->carried.blk_ops, sizeof(s->blk_ops));
+	memcpy(s->blk_bytes, inst->carried.blk_bytes, sizeof(s->blk_bytes));
 	for_each_possible_cpu(cpu) {
 		struct kcm_pcpu *p = per_cpu_ptr(inst->pcpu, cpu);
 		u64 bytes[KCM_NDIR][KCM_NCLASS], packets[KCM_NDIR][KCM_NCLASS];
+		u64 bops[2], bbytes[2];
 		unsigned int start;
 
 		do {
@@ -292,12 +295,20 @@ void kcm_instance_net_counters(struct kcm_instance *inst, struct kcm_snap *s)
 					packets[d][c] = u64_stats_read(&p->packets[d][c]);
 				}
 			}
+			for (i = 0; i < 2; i++) {
+				bops[i] = u64_stats_read(&p->blk_ops[i]);
+				bbytes[i] = u64_stats_read(&p->blk_bytes[i]);
+			}
 		} while (u64_stats_fetch_retry(&p->syncp, start));
 		for (d = 0; d < KCM_NDIR; d++) {
 			for (c = 0; c < KCM_NCLASS; c++) {
 				s->net_bytes[d][c] += bytes[d][c];
 				s->net_packets[d][c] += packets[d][c];
 			}
+		}
+		for (i = 0; i < 2; i++) {
+			s->blk_ops[i] += bops[i];
+			s->blk_bytes[i] += bbytes[i];
 		}
 	}
 }

@@ -48,7 +48,36 @@ int kcloud_meter_charge_net(u32 handle, u32 dir, u32 class, u32 bytes)
 	return 0;
 }
 
+/**
+ * kcloud_meter_charge_blk() - charge one completed block request
+ * @handle: the instance's handle (KCLOUD_METER_A_INST_HANDLE)
+ * @write: 0 for a read, 1 for a write
+ * @bytes: the bytes it transferred
+ *
+ * Context: a BPF program (tp_btf/block_rq_complete), migration disabled.
+ * Return: 0, -ENOENT for an unknown handle, -EINVAL for a bad @write.
+ */
+int kcloud_meter_charge_blk(u32 handle, u32 write, u32 bytes)
+{
+	struct kcm_instance *inst;
+	struct kcm_pcpu *p;
+
+	inst = kcm_instance_by_handle(handle);
+	if (!inst)
+		return -ENOENT;
+	if (write > 1)
+		return -EINVAL;
+	p = get_cpu_ptr(inst->pcpu);
+	u64_stats_update_begin(&p->syncp);
+	u64_stats_inc(&p->blk_ops[write]);
+	u64_stats_add(&p->blk_bytes[write], bytes);
+	u64_stats_update_end(&p->syncp);
+	put_cpu_ptr(inst->pcpu);
+	return 0;
+}
+
 BTF_SET8_START(kcm_kfunc_ids)
+BTF_ID_FLAGS(func, kcloud_meter_charge_blk)
 BTF_ID_FLAGS(func, kcloud_meter_charge_net)
 BTF_SET8_END(kcm_kfunc_ids)
 
@@ -65,6 +94,7 @@ static const struct btf_kfunc_id_set kcm_kfunc_set = {
  */
 int kcm_kfunc_init(void)
 {
+	int err;
 	u32 i;
 
 	if (!IS_ENABLED(CONFIG_DEBUG_INFO_BTF_MODULES) || !THIS_MODULE->btf_data_size) {
@@ -81,5 +111,8 @@ int kcm_kfunc_init(void)
 			return -ENOENT;
 		}
 	}
-	return register_btf_kfunc_id_set(BPF_PROG_TYPE_SCHED_CLS, &kcm_kfunc_set);
+	err = register_btf_kfunc_id_set(BPF_PROG_TYPE_SCHED_CLS, &kcm_kfunc_set);
+	if (!err)
+		err = register_btf_kfunc_id_set(BPF_PROG_TYPE_TRACING, &kcm_kfunc_set);
+	return err;
 }

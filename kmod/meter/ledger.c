@@ -225,7 +225,6 @@ static void kcm_sample_add(struct kcm_sample *sum, const struct kcm_sample *s)
 
 	sum->cpu_user_us += s->cpu_user_us;
 	sum->cpu_system_us += s->cpu_system_us;
-	sum->mem_current = s->mem_current;
 	sum->mem_peak = max(sum->mem_peak, s->mem_peak);
 	sum->mem_byte_sec += s->mem_byte_sec;
 	for (d = 0; d < KCM_NDIR; d++) {
@@ -233,6 +232,10 @@ static void kcm_sample_add(struct kcm_sample *sum, const struct kcm_sample *s)
 			sum->net_bytes[d][c] += s->net_bytes[d][c];
 			sum->net_packets[d][c] += s->net_packets[d][c];
 		}
+	}
+	for (d = 0; d < 2; d++) {
+		sum->blk_ops[d] += s->blk_ops[d];
+		sum->blk_kib[d] += s->blk_kib[d];
 	}
 	sum->seconds += s->seconds;
 }
@@ -251,14 +254,19 @@ static void kcm_ledger_close(struct kcm_instance *inst, time64_t now, u32 secs)
 			div_u64(l->prev.cpu_user_ns, NSEC_PER_USEC);
 	s.cpu_system_us = div_u64(cur.cpu_system_ns, NSEC_PER_USEC) -
 			  div_u64(l->prev.cpu_system_ns, NSEC_PER_USEC);
-	s.mem_current = kcm_read_mem(inst);
-	s.mem_peak = s.mem_current;
-	s.mem_byte_sec = s.mem_current * secs;
+	l->mem_now = kcm_read_mem(inst);
+	s.mem_peak = l->mem_now;
+	s.mem_byte_sec = l->mem_now * secs;
 	for (d = 0; d < KCM_NDIR; d++) {
 		for (c = 0; c < KCM_NCLASS; c++) {
 			s.net_bytes[d][c] = cur.net_bytes[d][c] - l->prev.net_bytes[d][c];
 			s.net_packets[d][c] = cur.net_packets[d][c] - l->prev.net_packets[d][c];
 		}
+	}
+	for (d = 0; d < 2; d++) {
+		s.blk_ops[d] = cur.blk_ops[d] - l->prev.blk_ops[d];
+		/* KiB closed so far minus KiB closed before: no rounding drift. */
+		s.blk_kib[d] = (cur.blk_bytes[d] >> 10) - (l->prev.blk_bytes[d] >> 10);
 	}
 	s.seconds = secs;
 	l->prev = cur;
@@ -303,6 +311,12 @@ void kcm_ledger_import(struct kcm_instance *inst, const struct kcm_sample *tot,
 			l->prev.net_bytes[d][c] += net->net_bytes[d][c];
 			l->prev.net_packets[d][c] += net->net_packets[d][c];
 		}
+	}
+	for (d = 0; d < 2; d++) {
+		inst->carried.blk_ops[d] += net->blk_ops[d];
+		inst->carried.blk_bytes[d] += net->blk_bytes[d];
+		l->prev.blk_ops[d] += net->blk_ops[d];
+		l->prev.blk_bytes[d] += net->blk_bytes[d];
 	}
 }
 

@@ -32,23 +32,27 @@ struct netlink_ext_ack;
 struct kcm_pcpu {
 	u64_stats_t bytes[KCM_NDIR][KCM_NCLASS];
 	u64_stats_t packets[KCM_NDIR][KCM_NCLASS];
+	u64_stats_t blk_ops[2];		/* reads, writes */
+	u64_stats_t blk_bytes[2];
 	struct u64_stats_sync syncp;
 };
 
 /*
  * The usage of one sample (1 s or 60 s): 128 bytes, 32 to a 4 KiB page.
- * @seconds is 0 for a slot without data.
+ * @seconds is 0 for a slot without data; memory.current over the sample is
+ * @mem_byte_sec / @seconds.
  */
 struct kcm_sample {
 	u64 cpu_user_us;
 	u64 cpu_system_us;
-	u64 mem_current;
 	u64 mem_peak;
 	u64 mem_byte_sec;
 	u64 net_bytes[KCM_NDIR][KCM_NCLASS];
 	u32 net_packets[KCM_NDIR][KCM_NCLASS];
 	u32 seconds;
-	u32 reserved[3];
+	u32 blk_ops[2];		/* reads, writes */
+	u32 blk_kib[2];		/* KiB read, written */
+	u32 pad;
 };
 
 #define KCM_CHUNK_SAMPLES	(PAGE_SIZE / sizeof(struct kcm_sample))
@@ -71,14 +75,16 @@ struct kcm_snap {
 	u64 cpu_system_ns;
 	u64 net_bytes[KCM_NDIR][KCM_NCLASS];
 	u64 net_packets[KCM_NDIR][KCM_NCLASS];
+	u64 blk_ops[2];
+	u64 blk_bytes[2];
 };
 
 struct kcm_ledger {
-	struct kcm_snap base;	/* at registration (or cgroup change) */
 	struct kcm_snap prev;	/* at the last tick */
 	struct kcm_sample total;	/* since registration */
 	struct kcm_sample minute;	/* the minute being filled */
 	u64 minute_start;
+	u64 mem_now;		/* memory.current at the last tick */
 	struct kcm_ring r1;
 	struct kcm_ring r60;
 };
@@ -220,6 +226,7 @@ void kcm_alarms_free(struct kcm_net *kn);
 /* kfunc.c: the kfuncs are global for BTF; programs find them by name. */
 int kcm_kfunc_init(void);
 int kcloud_meter_charge_net(u32 handle, u32 dir, u32 class, u32 bytes);
+int kcloud_meter_charge_blk(u32 handle, u32 write, u32 bytes);
 
 /* netlink.c */
 void kcm_alarm_notify(struct kcm_net *kn, struct kcm_alarm *a);

@@ -3,6 +3,7 @@
  * kcloud_meter: the generic netlink family. Requests are parsed and checked
  * here; the objects live in instance.c and the ledger in ledger.c.
  */
+#include <linux/math64.h>
 #include <linux/netdevice.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
@@ -75,6 +76,10 @@ static const struct nla_policy kcm_stats_policy[KCLOUD_METER_STAT_A_MAX + 1] = {
 	[KCLOUD_METER_STAT_A_NET]		= NLA_POLICY_NESTED(kcm_net_import_policy),
 	[KCLOUD_METER_STAT_A_SECONDS]		= { .type = NLA_U32 },
 	[KCLOUD_METER_STAT_A_NET_REFUSED]	= { .type = NLA_U64 },
+	[KCLOUD_METER_STAT_A_BLK_READ_OPS]	= { .type = NLA_U64 },
+	[KCLOUD_METER_STAT_A_BLK_WRITE_OPS]	= { .type = NLA_U64 },
+	[KCLOUD_METER_STAT_A_BLK_READ_BYTES]	= { .type = NLA_U64 },
+	[KCLOUD_METER_STAT_A_BLK_WRITE_BYTES]	= { .type = NLA_U64 },
 };
 
 static const struct nla_policy kcloud_meter_policy[KCLOUD_METER_A_MAX + 1] = {
@@ -158,7 +163,7 @@ nla_put_failure:
 /* ---- replies ------------------------------------------------------------ */
 
 static int kcm_put_stats(struct sk_buff *skb, const struct kcm_sample *s,
-			 const struct kcm_snap *net, u64 refused, bool total)
+			 const struct kcm_snap *net, u64 refused, u64 mem_current, bool total)
 {
 	struct nlattr *nest, *n;
 	int d, c;
@@ -172,7 +177,17 @@ static int kcm_put_stats(struct sk_buff *skb, const struct kcm_sample *s,
 			      KCLOUD_METER_STAT_A_PAD) ||
 	    nla_put_u64_64bit(skb, KCLOUD_METER_STAT_A_CPU_SYSTEM_US, s->cpu_system_us,
 			      KCLOUD_METER_STAT_A_PAD) ||
-	    nla_put_u64_64bit(skb, KCLOUD_METER_STAT_A_MEM_CURRENT, s->mem_current,
+	    nla_put_u64_64bit(skb, KCLOUD_METER_STAT_A_MEM_CURRENT, mem_current,
+			      KCLOUD_METER_STAT_A_PAD) ||
+	    nla_put_u64_64bit(skb, KCLOUD_METER_STAT_A_BLK_READ_OPS,
+			      net ? net->blk_ops[0] : s->blk_ops[0], KCLOUD_METER_STAT_A_PAD) ||
+	    nla_put_u64_64bit(skb, KCLOUD_METER_STAT_A_BLK_WRITE_OPS,
+			      net ? net->blk_ops[1] : s->blk_ops[1], KCLOUD_METER_STAT_A_PAD) ||
+	    nla_put_u64_64bit(skb, KCLOUD_METER_STAT_A_BLK_READ_BYTES,
+			      net ? net->blk_bytes[0] : (u64)s->blk_kib[0] << 10,
+			      KCLOUD_METER_STAT_A_PAD) ||
+	    nla_put_u64_64bit(skb, KCLOUD_METER_STAT_A_BLK_WRITE_BYTES,
+			      net ? net->blk_bytes[1] : (u64)s->blk_kib[1] << 10,
 			      KCLOUD_METER_STAT_A_PAD) ||
 	    nla_put_u64_64bit(skb, KCLOUD_METER_STAT_A_MEM_PEAK, s->mem_peak,
 			      KCLOUD_METER_STAT_A_PAD) ||
@@ -254,7 +269,8 @@ static int kcm_fill_instance(struct sk_buff *skb, struct kcm_instance *inst,
 	if (stats) {
 		kcm_ledger_totals(inst, &total);
 		kcm_instance_net_counters(inst, &net);
-		if (kcm_put_stats(skb, &total, &net, atomic64_read(&inst->net_refused), true))
+		if (kcm_put_stats(skb, &total, &net, atomic64_read(&inst->net_refused),
+				  inst->ledger.mem_now, true))
 			goto cancel;
 	}
 done:
@@ -697,7 +713,8 @@ static int kcm_get_usage_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 			    nla_put_u32(skb, KCLOUD_METER_A_USAGE_RES, res) ||
 			    nla_put_u64_64bit(skb, KCLOUD_METER_A_USAGE_TIME, idx * res,
 					      KCLOUD_METER_A_PAD) ||
-			    kcm_put_stats(skb, s, NULL, 0, false)) {
+			    kcm_put_stats(skb, s, NULL, 0,
+					  div_u64(s->mem_byte_sec, max(s->seconds, 1U)), false)) {
 				if (hdr)
 					genlmsg_cancel(skb, hdr);
 				err = -EMSGSIZE;
@@ -919,6 +936,14 @@ static int kcm_import_instance(struct kcm_net *kn, struct genl_info *info)
 		tot.mem_byte_sec = nla_get_u64(tb[KCLOUD_METER_STAT_A_MEM_BYTE_SEC]);
 	if (tb[KCLOUD_METER_STAT_A_SECONDS])
 		tot.seconds = nla_get_u32(tb[KCLOUD_METER_STAT_A_SECONDS]);
+	if (tb[KCLOUD_METER_STAT_A_BLK_READ_OPS])
+		net.blk_ops[0] = nla_get_u64(tb[KCLOUD_METER_STAT_A_BLK_READ_OPS]);
+	if (tb[KCLOUD_METER_STAT_A_BLK_WRITE_OPS])
+		net.blk_ops[1] = nla_get_u64(tb[KCLOUD_METER_STAT_A_BLK_WRITE_OPS]);
+	if (tb[KCLOUD_METER_STAT_A_BLK_READ_BYTES])
+		net.blk_bytes[0] = nla_get_u64(tb[KCLOUD_METER_STAT_A_BLK_READ_BYTES]);
+	if (tb[KCLOUD_METER_STAT_A_BLK_WRITE_BYTES])
+		net.blk_bytes[1] = nla_get_u64(tb[KCLOUD_METER_STAT_A_BLK_WRITE_BYTES]);
 	nla_for_each_nested(nla, attrs[KCLOUD_METER_A_INST_STATS], rem) {
 		struct nlattr *nt[KCLOUD_METER_NET_A_MAX + 1];
 		u8 d, c;

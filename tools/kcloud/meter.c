@@ -68,6 +68,10 @@ static void kcm_print_stats(struct nlattr *nest)
 	KCM_U64(KCLOUD_METER_STAT_A_MEM_PEAK, "mem_peak", " peak %llu");
 	KCM_U64(KCLOUD_METER_STAT_A_MEM_BYTE_SEC, "mem_byte_sec", " byte_sec %llu");
 	KCM_U64(KCLOUD_METER_STAT_A_NET_REFUSED, "net_refused", " net_refused %llu");
+	KCM_U64(KCLOUD_METER_STAT_A_BLK_READ_OPS, "blk_read_ops", " blk_read_ops %llu");
+	KCM_U64(KCLOUD_METER_STAT_A_BLK_READ_BYTES, "blk_read_bytes", " bytes %llu");
+	KCM_U64(KCLOUD_METER_STAT_A_BLK_WRITE_OPS, "blk_write_ops", " blk_write_ops %llu");
+	KCM_U64(KCLOUD_METER_STAT_A_BLK_WRITE_BYTES, "blk_write_bytes", " bytes %llu");
 #undef KCM_U64
 	kc_print_nl();
 	kc_open_array("net");
@@ -498,7 +502,8 @@ static int kcm_usage(void)
 	printf("Usage: kcloud meter instance { add | set | del | show } ...\n"
 	       "       kcloud meter show [INSTANCE] [since SECONDS] [resolution 1s|60s]\n"
 	       "       kcloud meter attach INSTANCE dev DEV [vpc CIDR] [private CIDR]...\n"
-	       "       kcloud meter detach dev DEV\n"
+	       "       kcloud meter attach INSTANCE blk BLOCKDEV\n"
+	       "       kcloud meter detach { dev DEV | blk BLOCKDEV }\n"
 	       "       kcloud meter watch [INSTANCE] [count N]\n"
 	       "       kcloud meter export          (Prometheus / OpenMetrics text)\n"
 	       "       kcloud meter save > FILE; kcloud meter restore FILE  (over a reload)\n"

@@ -23,6 +23,7 @@ struct kce_inst {
 	char tenant[KCLOUD_METER_NAME_MAX];
 	uint64_t cpu_usage, cpu_user, cpu_system, mem_current, mem_peak, mem_byte_sec;
 	uint64_t net_bytes[2][3], net_packets[2][3];
+	uint64_t blk_ops[2], blk_bytes[2];
 };
 
 struct kce_list {
@@ -49,6 +50,10 @@ static void kce_stats(struct nlattr *st, struct kce_inst *in)
 	in->mem_current = kce_u64(tb[KCLOUD_METER_STAT_A_MEM_CURRENT]);
 	in->mem_peak = kce_u64(tb[KCLOUD_METER_STAT_A_MEM_PEAK]);
 	in->mem_byte_sec = kce_u64(tb[KCLOUD_METER_STAT_A_MEM_BYTE_SEC]);
+	in->blk_ops[0] = kce_u64(tb[KCLOUD_METER_STAT_A_BLK_READ_OPS]);
+	in->blk_ops[1] = kce_u64(tb[KCLOUD_METER_STAT_A_BLK_WRITE_OPS]);
+	in->blk_bytes[0] = kce_u64(tb[KCLOUD_METER_STAT_A_BLK_READ_BYTES]);
+	in->blk_bytes[1] = kce_u64(tb[KCLOUD_METER_STAT_A_BLK_WRITE_BYTES]);
 	nla_for_each_nested(a, st, rem) {
 		struct nlattr *nt[KCLOUD_METER_NET_A_MAX + 1];
 		unsigned int d, c;
@@ -156,6 +161,14 @@ static int kcm_export(int argc, char **argv)
 		   "Largest memory.current seen at a second's end.", in->mem_peak);
 	KCE_FAMILY(&l, "kcloud_memory_byte_seconds", "counter",
 		   "Sum over seconds of memory.current.", in->mem_byte_sec);
+	KCE_FAMILY(&l, "kcloud_block_read_ops", "counter",
+		   "Block requests read on the instance's volumes.", in->blk_ops[0]);
+	KCE_FAMILY(&l, "kcloud_block_write_ops", "counter",
+		   "Block requests written on the instance's volumes.", in->blk_ops[1]);
+	KCE_FAMILY(&l, "kcloud_block_read_bytes", "counter",
+		   "Bytes read from the instance's volumes.", in->blk_bytes[0]);
+	KCE_FAMILY(&l, "kcloud_block_write_bytes", "counter",
+		   "Bytes written to the instance's volumes.", in->blk_bytes[1]);
 	kce_net_family(&l, "kcloud_network_bytes", "Bytes through the instance's ports.", true);
 	kce_net_family(&l, "kcloud_network_packets", "Packets through the instance's ports.",
 		       false);

@@ -7,7 +7,8 @@
  * instance and tenant once.
  *
  *	instance ID start S seconds N cpu-user U cpu-system S mem-peak P
- *		mem-byte-sec B net DIR CLASS BYTES PACKETS ...
+ *		mem-byte-sec B blk-read-ops N blk-write-ops N blk-read-bytes N
+ *		blk-write-bytes N net DIR CLASS BYTES PACKETS ...
  *	tenant NAME closed NANO		(NAME "-" is the empty tenant)
  */
 #include <errno.h>
@@ -42,6 +43,11 @@ static int kcs_instance_cb(uint8_t cmd, struct nlattr **tb, void *arg)
 	       (unsigned long long)kcs_u64(st[KCLOUD_METER_STAT_A_CPU_SYSTEM_US]),
 	       (unsigned long long)kcs_u64(st[KCLOUD_METER_STAT_A_MEM_PEAK]),
 	       (unsigned long long)kcs_u64(st[KCLOUD_METER_STAT_A_MEM_BYTE_SEC]));
+	printf(" blk-read-ops %llu blk-write-ops %llu blk-read-bytes %llu blk-write-bytes %llu",
+	       (unsigned long long)kcs_u64(st[KCLOUD_METER_STAT_A_BLK_READ_OPS]),
+	       (unsigned long long)kcs_u64(st[KCLOUD_METER_STAT_A_BLK_WRITE_OPS]),
+	       (unsigned long long)kcs_u64(st[KCLOUD_METER_STAT_A_BLK_READ_BYTES]),
+	       (unsigned long long)kcs_u64(st[KCLOUD_METER_STAT_A_BLK_WRITE_BYTES]));
 	nla_for_each_nested(a, tb[KCLOUD_METER_A_INST_STATS], rem) {
 		struct nlattr *nt[KCLOUD_METER_NET_A_MAX + 1];
 		unsigned int d, c;
@@ -139,6 +145,14 @@ static int kcs_line(struct nl_msg *msg, char **w, int n)
 			nla_put_u64(msg, KCLOUD_METER_STAT_A_MEM_PEAK, v);
 		else if (!strcmp(w[i], "mem-byte-sec"))
 			nla_put_u64(msg, KCLOUD_METER_STAT_A_MEM_BYTE_SEC, v);
+		else if (!strcmp(w[i], "blk-read-ops"))
+			nla_put_u64(msg, KCLOUD_METER_STAT_A_BLK_READ_OPS, v);
+		else if (!strcmp(w[i], "blk-write-ops"))
+			nla_put_u64(msg, KCLOUD_METER_STAT_A_BLK_WRITE_OPS, v);
+		else if (!strcmp(w[i], "blk-read-bytes"))
+			nla_put_u64(msg, KCLOUD_METER_STAT_A_BLK_READ_BYTES, v);
+		else if (!strcmp(w[i], "blk-write-bytes"))
+			nla_put_u64(msg, KCLOUD_METER_STAT_A_BLK_WRITE_BYTES, v);
 		else if (strcmp(w[i], "start"))
 			return -1;
 	}

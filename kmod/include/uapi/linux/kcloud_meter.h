@@ -131,6 +131,11 @@
  *                                      registration (instance totals)
  *   KCLOUD_METER_STAT_A_NET_REFUSED    charges refused by the kfunc for a
  *                                      bad direction or class (totals only)
+ *   KCLOUD_METER_STAT_A_BLK_READ_OPS, _WRITE_OPS    block requests completed
+ *                                      on the instance's volumes
+ *   KCLOUD_METER_STAT_A_BLK_READ_BYTES, _WRITE_BYTES  their bytes (exact in
+ *                                      totals; samples keep whole KiB)
+ *   (MEM_CURRENT of a sample is its average: MEM_BYTE_SEC / SECONDS.)
  *
  * KCLOUD_METER_CMD_PRICE_SET (do, admin)
  *   Sets prices of the namespace (all in nano-dollars, 1e-9 USD; 0 when not
@@ -412,6 +417,10 @@ enum kcloud_meter_stat_attr {
 	KCLOUD_METER_STAT_A_NET,
 	KCLOUD_METER_STAT_A_SECONDS,
 	KCLOUD_METER_STAT_A_NET_REFUSED,
+	KCLOUD_METER_STAT_A_BLK_READ_OPS,
+	KCLOUD_METER_STAT_A_BLK_WRITE_OPS,
+	KCLOUD_METER_STAT_A_BLK_READ_BYTES,
+	KCLOUD_METER_STAT_A_BLK_WRITE_BYTES,
 
 	__KCLOUD_METER_STAT_A_MAX,
 	KCLOUD_METER_STAT_A_MAX = __KCLOUD_METER_STAT_A_MAX - 1
