@@ -37,7 +37,7 @@ NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
 NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
 
 .PHONY: all deps need-deps kernel-tools modules bpf tools selftests guest check lint \
-	demo bench vm clean help check-debug
+	demo bench vm clean help check-debug check-slow
 
 all: modules bpf tools selftests guest
 
@@ -116,8 +116,8 @@ $(B)/selftests/%: selftests/%.c $(ST_HDRS) | kernel-tools
 
 # ---- the default guest image of instances ----------------------------------
 
-guest: need-deps
-	@scripts/guest-image.sh $(KVER) $(B)/guest
+guest: kernel-tools
+	@scripts/guest-image.sh $(KVER) $(B)/guest $(KT)/vmlinux
 
 # ---- running ---------------------------------------------------------------
 
@@ -135,6 +135,9 @@ demo: all
 
 bench: all
 	@scripts/bench.sh $(BENCH)
+
+check-slow: need-deps
+	@KCLOUD_SLOW=1 selftests/check.sh
 
 check-debug: need-deps
 	@scripts/check-debug.sh

@@ -3,10 +3,15 @@
 # Build kcloud's default guest image from the machine's own Debian packages:
 # the installed kernel and a busybox initramfs (tools/guest/init) with the
 # virtio, ext4 and fw_cfg modules. Nothing is downloaded.
-# usage: guest-image.sh KVER OUTDIR   -> OUTDIR/vmlinuz, OUTDIR/initramfs.cpio.gz
+# With VMLINUX (the kernel's uncompressed ELF, as scripts/kernel-tools.sh
+# extracts it) the image also gets OUTDIR/vmlinux, which qemu boots through
+# its PVH entry: no decompression, which under TCG saves minutes per boot.
+# usage: guest-image.sh KVER OUTDIR [VMLINUX]
+#   -> OUTDIR/vmlinuz, OUTDIR/initramfs.cpio.gz [, OUTDIR/vmlinux]
 set -eu
 kver=$1
 out=$2
+vmlinux=${3:-}
 top=$(cd "$(dirname "$0")/.." && pwd)
 die() { echo "guest-image: $*" >&2; exit 1; }
 bb=""
@@ -17,6 +22,11 @@ done
 [ -r "/boot/vmlinuz-$kver" ] || die "/boot/vmlinuz-$kver not found"
 
 mkdir -p "$out"
+if [ -n "$vmlinux" ] && [ -r "$vmlinux" ] && [ ! "$out/vmlinux" -nt "$vmlinux" ]; then
+	# No symbol table: the loader does not need it.
+	objcopy --strip-all \
+		"$vmlinux" "$out/vmlinux.tmp" && mv "$out/vmlinux.tmp" "$out/vmlinux"
+fi
 img=$out/initramfs.cpio.gz
 if [ -s "$img" ] && [ "$img" -nt "$top/tools/guest/init" ] &&
 	[ "$img" -nt "$top/tools/guest/udhcpc.script" ] && [ "$img" -nt "$0" ]; then

@@ -8,7 +8,9 @@
 # time limit (`timeout=N` in selftests/AREA/settings, default 900 s), prints
 # one TAP stream in which every result line of every test is a line, checks
 # the kernel log for splats, and ends with "N passed, N failed, N skipped".
-# Exit status: 0 when nothing failed.
+# An area whose settings say `slow=1` (real guests nested in the VM) runs
+# only with KCLOUD_SLOW=1 (make check-slow); otherwise its tests are
+# reported as skipped, with that reason. Exit status: 0 when nothing failed.
 #
 # usage: selftests/run.sh [-l] [PATTERN...]
 #   -l        list the tests and exit
@@ -92,6 +94,11 @@ for t in "${tests[@]}"; do
 	[ -f "$top/selftests/$area/settings" ] &&
 		limit=$(sed -n 's/^timeout=\([0-9]\+\)$/\1/p' "$top/selftests/$area/settings" | tail -n1)
 	[ -n "$limit" ] || limit=900
+	if [ "${KCLOUD_SLOW:-0}" != 1 ] && [ -f "$top/selftests/$area/settings" ] &&
+		grep -qx 'slow=1' "$top/selftests/$area/settings"; then
+		skipped "$name" "slow (guests nested in the VM, minutes under TCG): KCLOUD_SLOW=1 or make check-slow"
+		continue
+	fi
 	echo "# selftests: $name"
 	echo "kcloud-selftests: $name" > /dev/kmsg
 	results=0 failed=0 whole_skip=""

@@ -101,7 +101,7 @@ if wait_console a1 "ping 10.10.2.4" && wait_console a2 "ping 10.10.1.4" && wait_
 	t_ok "the three guests booted and ran their user data"
 else
 	t_notok "the three guests booted and ran their user data"
-	for i in a1 a2 c1; do t_diag "$i: $(console $i | grep kcloud-guest | tail -n 5)"; done
+	for i in a1 a2 c1; do t_diag "$i: $(console $i | tail -n 8)"; done
 fi
 t_check "a1 got 10.10.1.4/24 by DHCP" grep -q "kcloud-guest: dhcp eth0 10.10.1.4/24 router 10.10.1.1" "$KCLOUD_STATE_DIR/instances/a1/console.log"
 t_check "c1 got the same address in the other VPC" grep -q "kcloud-guest: dhcp eth0 10.10.1.4/24" "$KCLOUD_STATE_DIR/instances/c1/console.log"

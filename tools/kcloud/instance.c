@@ -91,6 +91,14 @@ static const char *kc_state_dir(void)
 	return d && *d ? d : "/var/lib/kcloud";
 }
 
+/* Sockets live in the runtime directory: they cannot be on every file system. */
+static void kc_inst_sock(char *buf, size_t len, const char *name, const char *what)
+{
+	const char *d = getenv("KCLOUD_RUN_DIR");
+
+	snprintf(buf, len, "%s/%s.%s.sock", d && *d ? d : "/run/kcloud", name, what);
+}
+
 static void kc_inst_path(char *buf, size_t len, const char *name, const char *file)
 {
 	snprintf(buf, len, "%s/instances/%s%s%s", kc_state_dir(), name, file ? "/" : "",
@@ -665,12 +673,17 @@ static int kc_qemu_start(struct kc_inst *in)
 	char qmp[PATH_MAX + 32], netdev[64], nic[96], append[256], smp[16], mem[24];
 	char drives[KC_MAX_VOLUMES][PATH_MAX + 64], devs[KC_MAX_VOLUMES][64];
 	char udata[PATH_MAX], fwcfg[PATH_MAX + 64], procs[PATH_MAX], pidbuf[32];
+	char sock[PATH_MAX];
 	const char *argv[96];
 	int argc = 0, i, status;
 	pid_t child;
 	FILE *f;
 
 	kc_inst_path(dir, sizeof(dir), in->name, NULL);
+	kc_inst_sock(sock, sizeof(sock), in->name, "");
+	*strrchr(sock, '/') = '\0';
+	if (kc_mkdir_p(sock))
+		return kc_err("cannot make %s: %s", sock, strerror(errno)), -1;
 	snprintf(pidfile, sizeof(pidfile), "%s/qemu.pid", dir);
 	unlink(pidfile);
 	/* The serial console (kernel and boot messages) always goes to a file;
@@ -684,12 +697,13 @@ static int kc_qemu_start(struct kc_inst *in)
 		snprintf(prev, sizeof(prev), "%s/console.log.prev", dir);
 		rename(log, prev);
 	}
-	snprintf(chardev, sizeof(chardev), "socket,id=sh,path=%s/console.sock,server=on,wait=off",
-		 dir);
-	snprintf(qmp, sizeof(qmp), "unix:%s/qmp.sock,server=on,wait=off", dir);
+	kc_inst_sock(sock, sizeof(sock), in->name, "console");
+	snprintf(chardev, sizeof(chardev), "socket,id=sh,path=%s,server=on,wait=off", sock);
+	kc_inst_sock(sock, sizeof(sock), in->name, "qmp");
+	snprintf(qmp, sizeof(qmp), "unix:%s,server=on,wait=off", sock);
 	snprintf(netdev, sizeof(netdev), "tap,id=n0,ifname=%s,script=no,downscript=no", in->tap);
 	snprintf(nic, sizeof(nic), "virtio-net-pci,netdev=n0,mac=%s", in->mac);
-	snprintf(append, sizeof(append), "console=ttyS0 kcloud.name=%s panic=-1 mitigations=off cryptomgr.notests tsc=reliable no_timer_check",
+	snprintf(append, sizeof(append), "console=ttyS0 quiet kcloud.name=%s panic=-1 mitigations=off cryptomgr.notests tsc=reliable no_timer_check",
 		 in->name);
 	snprintf(smp, sizeof(smp), "%u", in->vcpus);
 	snprintf(mem, sizeof(mem), "%lluM", in->mem_mib);
@@ -872,9 +886,8 @@ static void kc_meter_unregister(const struct kc_inst *in)
 static void kc_inst_undo(struct kc_inst *in, unsigned int done)
 {
 	char path[PATH_MAX];
-	const char *files[] = { "instance.conf", "qemu.pid", "console.sock", "console.log",
-				"qmp.sock", "user-data", "instance.conf.tmp", "console.log.prev",
-				NULL };
+	const char *files[] = { "instance.conf", "qemu.pid", "console.log", "user-data",
+				"instance.conf.tmp", "console.log.prev", NULL };
 	int i;
 
 	if (done & KC_DONE_QEMU)
@@ -887,6 +900,12 @@ static void kc_inst_undo(struct kc_inst *in, unsigned int done)
 		kc_tap(in->tap, false);
 	if (done & KC_DONE_CGROUP)
 		kc_cgroup_remove(in);
+	if (done & KC_DONE_QEMU) {
+		kc_inst_sock(path, sizeof(path), in->name, "console");
+		unlink(path);
+		kc_inst_sock(path, sizeof(path), in->name, "qmp");
+		unlink(path);
+	}
 	if (done & KC_DONE_DIR) {
 		for (i = 0; files[i]; i++) {
 			kc_inst_path(path, sizeof(path), in->name, files[i]);
@@ -1055,8 +1074,12 @@ static int kc_inst_run(int argc, char **argv)
 		image = kc_default_image_dir();
 	snprintf(in.kernel, sizeof(in.kernel), "%s", kernel ? kernel : "");
 	snprintf(in.initrd, sizeof(in.initrd), "%s", initrd ? initrd : "");
-	if (!kernel)
-		snprintf(in.kernel, sizeof(in.kernel), "%s/vmlinuz", image);
+	if (!kernel) {
+		/* The uncompressed ELF boots through PVH: no decompression. */
+		snprintf(in.kernel, sizeof(in.kernel), "%s/vmlinux", image);
+		if (access(in.kernel, R_OK))
+			snprintf(in.kernel, sizeof(in.kernel), "%s/vmlinuz", image);
+	}
 	if (!initrd)
 		snprintf(in.initrd, sizeof(in.initrd), "%s/initramfs.cpio.gz", image);
 	if (access(in.kernel, R_OK) || access(in.initrd, R_OK))
@@ -1273,7 +1296,7 @@ static int kc_inst_console(const char *name, bool log)
 	}
 	if (strcmp(in.state, "running"))
 		return kc_err("instance %s is not running", name);
-	kc_inst_path(path, sizeof(path), name, "console.sock");
+	kc_inst_sock(path, sizeof(path), name, "console");
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
 	sk = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (sk < 0 || connect(sk, (struct sockaddr *)&sun, sizeof(sun)))
