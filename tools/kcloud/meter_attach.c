@@ -236,7 +236,10 @@ int kcm_attach(int argc, char **argv)
 
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
 		    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
+	/* An existing clsact is fine: do not let libbpf print the kernel's EEXIST. */
+	libbpf_set_print(NULL);
 	err = bpf_tc_hook_create(&hook);
+	libbpf_set_print(kcm_libbpf_print);
 	if (err && err != -EEXIST) {
 		meter_tc_bpf__destroy(skel);
 		return kc_err("cannot add clsact to %s: %s", dev, strerror(-err));
