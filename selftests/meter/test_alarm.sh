@@ -59,6 +59,7 @@ wait $burner
 kc_wait 6 is_state 1 OK
 t_eq "idle again: OK" "$(state 1)" OK
 sleep 0.3
-t_eq "watch saw OK, ALARM, OK for cpu-high" \
-	"$(awk '$4 == "name" && $5 == "cpu-high" { printf "%s ", $6 }' "$W")" "OK ALARM OK "
+# (The first change, to OK, may come before the watch has subscribed.)
+w=$(awk '$4 == "name" && $5 == "cpu-high" { printf "%s ", $6 }' "$W")
+t_eq "watch saw ALARM then OK for cpu-high" "${w#OK }" "ALARM OK "
 t_done

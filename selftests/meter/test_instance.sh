@@ -30,7 +30,14 @@ MON=$(mktemp)
 "$KC_TOOL" meter monitor > "$MON" 2>&1 &
 mon=$!
 t_defer "kill $mon; rm -f $MON"
-sleep 0.5
+# Subscribed once it sees a probe instance come and go.
+for ((i = 0; i < 50; i++)); do
+	kc meter instance add 199 name probe-$$ && kc meter instance del 199
+	kc_wait 2 grep -q "^del instance 199 " "$MON" && break
+	sleep 0.2
+done
+sleep 0.2
+seen=$(wc -l < "$MON")
 
 t_check "add with cgroup path, ports, volumes" \
 	kc meter instance add 101 name web tenant acme cgroup "$CG" vcpus 2 memory 1G port lo volume v1 volume v2
@@ -81,5 +88,6 @@ kc meter instance del web
 kc meter instance del 102
 sleep 0.3
 t_eq "monitor saw add, add, set, del, del" \
-	"$(awk '$2 == "instance" { printf "%s ", $1 }' "$MON")" "add add set del del "
+	"$(tail -n +$((seen + 1)) "$MON" | awk '$2 == "instance" { printf "%s ", $1 }')" \
+	"add add set del del "
 t_done
