@@ -14,7 +14,8 @@
 static struct genl_family kcbs_family;
 
 #define KCBS_FEATURES	(KCLOUD_BS_F_INFO | KCLOUD_BS_F_TARGET | KCLOUD_BS_F_VOLUME | \
-			 KCLOUD_BS_F_REPLICA | KCLOUD_BS_F_RESYNC | KCLOUD_BS_F_EVENTS)
+			 KCLOUD_BS_F_REPLICA | KCLOUD_BS_F_RESYNC | KCLOUD_BS_F_EVENTS | \
+			 KCLOUD_BS_F_DISCARD)
 
 static struct netlink_range_validation kcbs_size_range = {
 	.min = SZ_1M, .max = U64_MAX,

@@ -8,6 +8,9 @@
  * kcbs_msg_rep, followed for a successful READ by @length bytes of data.
  * The target answers the requests of one connection in the order they came.
  *
+ * A ZERO request (discard, write zeroes) carries no data: the range reads
+ * back as zeroes afterwards on every replica, so that they stay the same.
+ *
  * Both headers carry the crc32c of their own first bytes (@hdr_crc) so that
  * a damaged or foreign header is found before its fields are trusted, and
  * the crc32c of the data that follows (@data_crc), checked by the receiver:
@@ -39,6 +42,7 @@ enum kcbs_msg_type {
 	KCBS_MSG_READ	= 2,
 	KCBS_MSG_WRITE	= 3,
 	KCBS_MSG_FLUSH	= 4,
+	KCBS_MSG_ZERO	= 5,	/* discard or write zeroes: reads back as zeroes */
 };
 
 /* Request flags. */

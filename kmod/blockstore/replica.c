@@ -26,7 +26,7 @@
 
 #define KCBS_BACKOFF_MIN_MS	100
 #define KCBS_BACKOFF_MAX_MS	3000
-#define KCBS_HELLO_TIMEOUT	(2 * HZ)
+#define KCBS_HELLO_TIMEOUT	(5 * HZ)
 
 static void kcbs_conn_release(struct kref *ref)
 {

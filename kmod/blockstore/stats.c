@@ -65,6 +65,7 @@ void kcbs_stats_io(struct kcbs_stats *s, enum kcbs_msg_type type, u32 bytes, u64
 		p->read_bytes += bytes;
 		break;
 	case KCBS_MSG_WRITE:
+	case KCBS_MSG_ZERO:
 		p->writes++;
 		p->write_bytes += bytes;
 		break;

@@ -6,6 +6,8 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/types.h>
+#include <linux/falloc.h>
 #include <linux/fs.h>
 #include <linux/in.h>
 #include <linux/net.h>
@@ -83,7 +85,7 @@ static bool kcbs_req_valid(const struct kcbs_msg_req *req)
 	if (req->magic != cpu_to_be32(KCBS_REQ_MAGIC) || req->reserved ||
 	    be32_to_cpu(req->hdr_crc) != kcbs_crc(~0, req, KCBS_REQ_CRC_LEN))
 		return false;
-	if (type < KCBS_MSG_HELLO || type > KCBS_MSG_FLUSH)
+	if (type < KCBS_MSG_HELLO || type > KCBS_MSG_ZERO)
 		return false;
 	if (be16_to_cpu(req->flags) & ~KCBS_MSG_F_FUA)
 		return false;
@@ -139,6 +141,26 @@ static bool kcbs_in_range(struct kcbs_target *t, u64 off, u32 len)
 	return len && off < t->size && len <= t->size - off;
 }
 
+/*
+ * Zero a range of the backing store: a block device's own zeroing (which
+ * falls back to writing zeroes), a hole in a file, or zeroes written.
+ */
+static int kcbs_target_zero(struct kcbs_tconn *c, u64 off, u32 len)
+{
+	struct kcbs_target *t = c->t;
+	loff_t pos = off;
+	int err;
+
+	err = vfs_fallocate(t->file, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, off, len);
+	if (err)
+		err = vfs_fallocate(t->file, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				    off, len);
+	if (!err)
+		return 0;
+	memset(c->buf, 0, len);
+	return kernel_write(t->file, c->buf, len, &pos) == len ? 0 : -EIO;
+}
+
 /* Serve one request; a negative return closes the connection. */
 static int kcbs_tconn_serve(struct kcbs_tconn *c, const struct kcbs_msg_req *req,
 			    bool *hello)
@@ -161,7 +183,7 @@ static int kcbs_tconn_serve(struct kcbs_tconn *c, const struct kcbs_msg_req *req
 			return err;
 		if (kcbs_fault_hit())
 			((u8 *)c->buf)[len / 2] ^= 0x01;
-	} else if (type != KCBS_MSG_READ && len) {
+	} else if (type != KCBS_MSG_READ && type != KCBS_MSG_ZERO && len) {
 		return -EPROTO;
 	}
 
@@ -208,6 +230,11 @@ static int kcbs_tconn_serve(struct kcbs_tconn *c, const struct kcbs_msg_req *req
 		break;
 	case KCBS_MSG_FLUSH:
 		err = vfs_fsync(t->file, 0);
+		break;
+	case KCBS_MSG_ZERO:
+		if (!kcbs_in_range(t, off, len))
+			return kcbs_tconn_reply(c, req, KCBS_ST_RANGE, 0, NULL, 0);
+		err = kcbs_target_zero(c, off, len);
 		break;
 	default:
 		return -EPROTO;

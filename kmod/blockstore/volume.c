@@ -33,9 +33,18 @@ static enum kcbs_msg_type kcbs_rq_type(struct request *rq)
 		return KCBS_MSG_READ;
 	case REQ_OP_WRITE:
 		return KCBS_MSG_WRITE;
+	case REQ_OP_DISCARD:
+	case REQ_OP_WRITE_ZEROES:
+		return KCBS_MSG_ZERO;
 	default:
 		return KCBS_MSG_FLUSH;
 	}
+}
+
+/* Requests that change data: the replicas that miss one are out of sync. */
+static bool kcbs_rq_changes(struct request *rq)
+{
+	return kcbs_rq_type(rq) == KCBS_MSG_WRITE || kcbs_rq_type(rq) == KCBS_MSG_ZERO;
 }
 
 /* Replicas that are connected, present and not stale. Context: vol->lock. */
@@ -224,7 +233,7 @@ static void kcbs_cmd_resolve(struct kcbs_volume *vol, struct request *rq,
 			cmd->ended = true;
 			cmd->status = BLK_STS_OK;
 			acked = cmd->acked;
-			action = req_op(rq) == REQ_OP_WRITE ? END_WRITE : END;
+			action = kcbs_rq_changes(rq) ? END_WRITE : END;
 		} else if (READ_ONCE(vol->stopping)) {
 			cmd->ended = true;
 			cmd->status = BLK_STS_IOERR;
@@ -385,7 +394,7 @@ static bool kcbs_missing_iter(struct request *rq, void *data)
 	struct kcbs_cmd *cmd = blk_mq_rq_to_pdu(rq);
 	struct kcbs_missing *m = data;
 
-	if (req_op(rq) != REQ_OP_WRITE)
+	if (!kcbs_rq_changes(rq))
 		return true;
 	spin_lock(&cmd->lock);
 	if (!cmd->ended && !(cmd->sent & m->bit))
@@ -483,6 +492,8 @@ static blk_status_t kcbs_queue_rq(struct blk_mq_hw_ctx *hctx,
 		crc = kcbs_rq_crc(rq);
 		break;
 	case REQ_OP_FLUSH:
+	case REQ_OP_DISCARD:
+	case REQ_OP_WRITE_ZEROES:
 		break;
 	default:
 		return BLK_STS_NOTSUPP;
@@ -689,6 +700,9 @@ static int kcbs_volume_disk(struct kcbs_volume *vol)
 	blk_queue_max_hw_sectors(disk->queue, KCBS_MAX_IO >> SECTOR_SHIFT);
 	blk_queue_max_segments(disk->queue, KCBS_MAX_IO >> PAGE_SHIFT);
 	blk_queue_write_cache(disk->queue, true, true);
+	disk->queue->limits.discard_granularity = 4096;
+	blk_queue_max_discard_sectors(disk->queue, KCBS_MAX_IO >> SECTOR_SHIFT);
+	blk_queue_max_write_zeroes_sectors(disk->queue, KCBS_MAX_IO >> SECTOR_SHIFT);
 	blk_queue_flag_set(QUEUE_FLAG_NONROT, disk->queue);
 
 	vol->disk = disk;

@@ -12,7 +12,7 @@ command -v fio >/dev/null || t_skip_all "fio is not installed"
 command -v mkfs.ext4 >/dev/null || t_skip_all "mkfs.ext4 (e2fsprogs) is not installed"
 kc_load bs || t_skip_all "kcloud_bs.ko does not load"
 
-t_plan 11
+t_plan 12
 SIZE=$((32 << 20))
 bs_step "three targets in their namespaces" bs_setup_targets 3 64M
 bs_step "a 3-replica volume" bs_volume_create v0 3 size $SIZE
@@ -30,6 +30,13 @@ seq_verify() {
 	fio "${job[@]}" && fio "${job[@]}" --verify_only
 }
 t_check "fio sequential write, then verify alone" seq_verify
+zeroes() {
+	command -v blkdiscard >/dev/null || return 0
+	blkdiscard -o 1M -l 1M "$dev" && blkdiscard -z -o 3M -l 512K "$dev" || return 1
+	cmp -n 1M <(dd if="$dev" bs=1M skip=1 count=1 iflag=direct status=none) /dev/zero &&
+	cmp -n 512K <(dd if="$dev" bs=512K skip=6 count=1 iflag=direct status=none) /dev/zero
+}
+t_check "discard and write zeroes read back as zeroes" zeroes
 t_check "every backing file is the same" bs_same 3 $SIZE
 t_eq "no I/O error counted" "$(bs_field v0 'v["stats"]["errors"]')" 0
 

@@ -28,7 +28,7 @@ t_check "a write with one replica" dd if="$BS_DIR/new" of="$dev" bs=64k oflag=di
 t_eq "replica 1 missed 16 regions" "$(bs_field v4 'v["replicas"][1]["dirty"]')" 16
 t_check "target 2 comes back" bs_target_start 2
 replica_is() { [ "$(bs_field "$1" "v[\"replicas\"][$2][\"state\"]")" = "$3" ]; }
-t_check "replica 1 resyncs" kc_wait 10 replica_is v4 1 resyncing
+t_check "replica 1 resyncs" kc_wait 30 replica_is v4 1 resyncing
 t_check "target 1 stops" bs_target_stop 1
 dd if="$dev" of="$BS_DIR/read" bs=64k count=16 iflag=direct status=none &
 dd_pid=$!

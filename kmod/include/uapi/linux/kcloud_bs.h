@@ -193,6 +193,7 @@ enum kcloud_bs_feature {
 	KCLOUD_BS_F_REPLICA	= 1ULL << 3,	/* REPLICA_ADD/REMOVE */
 	KCLOUD_BS_F_RESYNC	= 1ULL << 4,	/* dirty-region resync */
 	KCLOUD_BS_F_EVENTS	= 1ULL << 5,	/* the "events" group */
+	KCLOUD_BS_F_DISCARD	= 1ULL << 6,	/* discard and write zeroes */
 };
 
 enum kcloud_bs_volume_state {
