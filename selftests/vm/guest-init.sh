@@ -48,4 +48,5 @@ dmesg > "$scratch/dmesg.txt"
 echo "$rc" > "$scratch/rc"
 sync
 echo o > /proc/sysrq-trigger
-sleep 30
+# PID 1 must not exit (that panics): wait for the power-off however long it takes.
+while true; do sleep 60; done

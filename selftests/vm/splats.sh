@@ -16,7 +16,8 @@ pat+='unreferenced object|list_add corruption|list_del corruption|'
 pat+='rcu_sched self-detected stall|rcu: INFO|soft lockup|hard LOCKUP|'
 pat+='leaked [0-9]+ |double free|use-after-free|stack-protector'
 found=$(cat -- "$log" 2>/dev/null | tr -d '\r' |
-	awk -v m="$marker" 'index($0, m) { buf = "" } { buf = buf $0 "\n" } END { printf "%s", buf }' |
+	awk -v m="$marker" 'index($0, m) { buf = ""; on = 1 } index($0, "kcloud-vm: command end") { on = 0 }
+		on || !seen { buf = buf $0 "\n" } index($0, m) { seen = 1 } END { printf "%s", buf }' |
 	grep -E -A 25 "$pat")
 [ -z "$found" ] && exit 0
 printf '%s\n' "$found" | head -n 120
