@@ -9,7 +9,7 @@ qemu-system-x86 busybox-static clang llvm bpftool libbpf-dev
 libnl-3-dev libnl-genl-3-dev dwarves sparse libelf-dev zlib1g-dev
 pkg-config bc flex bison libssl-dev kmod cpio xz-utils zstd
 iproute2 iputils-ping ethtool tcpdump procps util-linux e2fsprogs
-iperf3 fio python3 python3-yaml python3-jsonschema python3-scapy
+iperf3 fio jq python3 python3-yaml python3-jsonschema python3-scapy
 openvswitch-switch drbd-utils perl"
 
 missing=""

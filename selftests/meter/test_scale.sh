@@ -54,14 +54,17 @@ if $PY "$SCALE" del $FIRST "$N" > /dev/null; then
 else
 	t_notok "all deleted"
 fi
-# Instances are freed after an RCU grace period: give it some seconds.
+# Instances are freed after an RCU grace period: give it some seconds. A
+# leak gives back nothing; MemAvailable is noisy under a loaded TCG host
+# (73% was seen with nothing leaked), so half is the bar. kmemleak on the
+# debug kernel (make check-debug) is the exact check.
 for ((i = 0; i < 15; i++)); do
 	sleep 1
 	end=$(used_kib)
 	back=$(( (after - end) * 100 / (after - before + 1) ))
-	[ "$back" -ge 80 ] && break
+	[ "$back" -ge 50 ] && break
 done
-if [ "$back" -ge 80 ]; then
+if [ "$back" -ge 50 ]; then
 	t_ok "memory given back ($back% of it)"
 else
 	t_notok "memory given back ($back% of it: before $before after $after end $end KiB)"
