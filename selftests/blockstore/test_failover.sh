@@ -22,9 +22,11 @@ dev=$(bs_disk v1)
 "$KC_TOOL" -j volume events > "$BS_DIR/events" &
 t_defer "kill $!"
 
-# Writes over the first half only, so that a region count of "all" shows.
+# Writes over the first quarter only, so that a region count of "all" shows;
+# enough of them (48 MiB, the quarter over and over) that fio is still
+# writing when the target stops, however fast the machine.
 fio --name=f --filename="$dev" --direct=1 --ioengine=libaio --iodepth=8 \
-	--rw=randwrite --bs=4k --size=$((SIZE / 4)) --io_size=8M --eta=never \
+	--rw=randwrite --bs=4k --size=$((SIZE / 4)) --io_size=48M --eta=never \
 	--verify=crc32c --verify_fatal=1 --randrepeat=0 --output="$BS_DIR/fio.out" &
 fio_pid=$!
 sleep 3
