@@ -10,6 +10,8 @@
 #   make lint            checkpatch --strict, sparse (C=2) and W=1: no warning
 #   make demo            the main demo (in a VM)
 #   make vm CMD='...'    boot the VM with the built modules and run CMD in it
+#   make check-slow      make check with the slow (nested guest) tests
+#   make check-debug     the suite on a debug (KASAN, lockdep, kmemleak) kernel
 #
 # KVER= (kernel release) and KDIR= (its build tree) override the default: the
 # newest /lib/modules/<ver>/build that has a /boot/vmlinuz-<ver>.
@@ -42,7 +44,7 @@ NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
 all: modules bpf tools selftests guest
 
 help:
-	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,17p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@scripts/deps.sh
