@@ -1,25 +1,29 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Instances end to end (slow: real guests, nested under TCG): two instances
-# in two subnets of one VPC get their DHCP leases from the switch and ping
-# each other; a third in another VPC with the same addresses reaches
-# neither; one writes to its replicated volume; the meter knows them; stop
-# and start keep the disk; terminate leaves nothing behind; bad requests
-# fail with a reason and leave nothing behind either.
+# Instances end to end (real guests, nested in the VM): two instances in two
+# subnets of one VPC get their DHCP leases from the switch and ping each
+# other; a third in another VPC with the same addresses reaches neither.
+# One keeps writing checksummed files to its 3-replica volume while a
+# replica target dies: no write fails, the files are right afterwards and
+# the replica resyncs. Stop and start keep the disk; the bill follows the
+# per-second rule with its 60 s minimum; terminate leaves nothing behind;
+# bad requests fail with a reason and leave nothing behind either.
 . "$(dirname "$0")/../lib/lib.sh"
+. "$(dirname "$0")/../blockstore/bs_lib.sh"
 kc_require_root
+command -v qemu-system-x86_64 >/dev/null || t_skip_all "qemu-system-x86_64 is not installed"
+kc_load bs vpc meter || t_skip_all "the kcloud modules do not load"
 export KCLOUD_STATE_DIR=/tmp/kcloud-test-instances
 rm -rf "$KCLOUD_STATE_DIR"
 BOOT=${KCLOUD_BOOT_TIMEOUT:-900}
-t_plan 22
+W=/tmp/kcinst
+VSIZE=$((64 << 20))
+t_plan 39
 
-t_defer "rm -rf $KCLOUD_STATE_DIR /tmp/kcinst"
+t_defer "rm -rf $KCLOUD_STATE_DIR $W"
 cleanup() {
 	local i
-	for i in a1 a2 b1 c1; do kc instance terminate "$i"; done
-	kc volume delete vol-a1
-	kc target del ta1
-	kc target del ta2
+	for i in a1 a2 b1 c1 x1; do kc instance terminate "$i"; done
 	for v in vpc-a vpc-b; do
 		for s in $(kc -j subnet show vpc "$v" 2>/dev/null | grep -o '"id":[0-9]*' | cut -d: -f2); do
 			kc subnet del "$s"
@@ -31,7 +35,7 @@ t_defer cleanup
 
 # Wait until LINE shows on instance NAME's console (or the time is up).
 wait_console() {
-	local name=$1 line=$2 end=$((SECONDS + BOOT))
+	local name=$1 line=$2 end=$((SECONDS + ${3:-BOOT}))
 	while [ $SECONDS -lt $end ]; do
 		grep -q "$line" "$KCLOUD_STATE_DIR/instances/$name/console.log" 2>/dev/null && return 0
 		sleep 2
@@ -39,50 +43,75 @@ wait_console() {
 	return 1
 }
 console() { cat "$KCLOUD_STATE_DIR/instances/$1/console.log" 2>/dev/null; }
+count() { grep -c "$2" "$KCLOUD_STATE_DIR/instances/$1/console.log" 2>/dev/null; }
+inst_field() {
+	kc -j instance show "$1" | /usr/bin/python3 -c \
+		"import json,sys; v=json.load(sys.stdin); v=v[0] if isinstance(v,list) else v; print(v['$2'])"
+}
 
-mkdir -p /tmp/kcinst
+mkdir -p $W
 kc vpc add vpc-a vni 1001 cidr 10.10.0.0/16 >/dev/null
 kc subnet add vpc vpc-a cidr 10.10.1.0/24 >/dev/null
 kc subnet add vpc vpc-a cidr 10.10.2.0/24 >/dev/null
 kc vpc add vpc-b vni 1002 cidr 10.10.0.0/16 >/dev/null
 kc subnet add vpc vpc-b cidr 10.10.1.0/24 >/dev/null
 
-# A volume on two replica targets (files), formatted for the guest.
-truncate -s 64M /tmp/kcinst/r1.img /tmp/kcinst/r2.img
-kc target add ta1 path /tmp/kcinst/r1.img port 7101 addr 127.0.0.1 >/dev/null
-kc target add ta2 path /tmp/kcinst/r2.img port 7102 addr 127.0.0.1 >/dev/null
-kc volume create vol-a1 size 64M replica 127.0.0.1:7101 replica 127.0.0.1:7102 >/dev/null
-kc_wait 30 test -b /dev/kcbs0
-t_check "a two-replica volume formatted ext4" mkfs.ext4 -q -F "/dev/$(kc -j volume show vol-a1 | grep -o '"disk":"[^"]*"' | cut -d'"' -f4)"
+# a1's disk: a volume on three replica targets, each in its own namespace.
+bs_step "three replica targets in their namespaces" bs_setup_targets 3 96M
+bs_step "a 3-replica volume" bs_volume_create vol-a1 3 size $VSIZE
+# Instances go first, then the volume and targets (cleanups run last first).
+t_defer "for i in a1 a2 b1 c1 x1; do '$KC_TOOL' instance terminate \$i; done"
+fmt() { bs_wait_state vol-a1 ok 30 && mkfs.ext4 -q -F "$(bs_disk vol-a1)"; }
+t_check "it is in sync and formatted ext4" fmt
 
-cat > /tmp/kcinst/a1.sh <<'UD'
+# a1: on its first boot it writes hello; on every boot it says what it found;
+# then it pings a2 and writes checksummed 256 KiB files, one every 2 s.
+cat > $W/a1.sh <<'UD'
 #!/bin/sh
-echo "written by a1" > /data/hello && sync && echo "a1: wrote /data/hello"
-UD
-cat > /tmp/kcinst/ping.sh <<'UD'
-#!/bin/sh
-# Ping the peer until it answers (it may still be booting).
+if [ -f /data/hello ]; then
+	echo "a1: found '$(cat /data/hello)'"
+else
+	echo "written by a1" > /data/hello && sync && echo "a1: wrote /data/hello"
+fi
 for i in $(seq 1 120); do
-	if ping -c 1 -W 2 "$PEER" >/dev/null 2>&1; then echo "ping $PEER ok"; exit 0; fi
+	ping -c 1 -W 2 10.10.2.4 >/dev/null 2>&1 && { echo "ping 10.10.2.4 ok"; break; }
 	sleep 2
 done
-echo "ping $PEER failed"
+[ $i = 120 ] && echo "ping 10.10.2.4 failed"
+mkdir -p /data/w
+n=0
+while [ $n -lt 400 ]; do
+	n=$((n + 1))
+	if dd if=/dev/urandom of=/data/w/f$n bs=64k count=4 2>/dev/null &&
+		(cd /data/w && md5sum f$n >> /data/w/sums) && sync; then
+		echo "a1: disk write $n ok"
+	else
+		echo "a1: disk write $n FAILED"
+	fi
+	sleep 2
+done &
 UD
-sed 's/\$PEER/10.10.2.4/g' /tmp/kcinst/ping.sh > /tmp/kcinst/a1-ping.sh
-cat /tmp/kcinst/a1.sh /tmp/kcinst/a1-ping.sh | grep -v '^#!' | sed '1i #!/bin/sh' > /tmp/kcinst/a1-all.sh
-sed 's/\$PEER/10.10.1.4/g' /tmp/kcinst/ping.sh > /tmp/kcinst/a2-ping.sh
+cat > $W/a2.sh <<'UD'
+#!/bin/sh
+for i in $(seq 1 120); do
+	ping -c 1 -W 2 10.10.1.4 >/dev/null 2>&1 && { echo "ping 10.10.1.4 ok"; exit 0; }
+	sleep 2
+done
+echo "ping 10.10.1.4 failed"
+UD
 # c1 has a1's address in vpc-b and tries a2's address: nothing must answer.
-cat > /tmp/kcinst/c1.sh <<'UD'
+cat > $W/c1.sh <<'UD'
 #!/bin/sh
 if ping -c 3 -W 2 10.10.2.4 >/dev/null 2>&1; then echo "c1 reached 10.10.2.4"; else echo "c1 isolated"; fi
 UD
 
+t_a1=$SECONDS
 t_check "run a1 (t.nano, subnet 1, with the volume)" \
-	kc instance run a1 type t.nano vpc vpc-a subnet 10.10.1.0/24 volume vol-a1 user-data /tmp/kcinst/a1-all.sh
+	kc instance run a1 type t.nano vpc vpc-a subnet 10.10.1.0/24 volume vol-a1 user-data $W/a1.sh
 t_check "run a2 (t.nano, subnet 2)" \
-	kc instance run --name a2 --type t.nano --vpc vpc-a --subnet 10.10.2.0/24 --user-data /tmp/kcinst/a2-ping.sh
+	kc instance run --name a2 --type t.nano --vpc vpc-a --subnet 10.10.2.0/24 --user-data $W/a2.sh
 t_check "run c1 in vpc-b with a1's address" \
-	kc instance run c1 type t.nano vpc vpc-b subnet 10.10.1.0/24 user-data /tmp/kcinst/c1.sh
+	kc instance run c1 type t.nano vpc vpc-b subnet 10.10.1.0/24 user-data $W/c1.sh
 
 # Bad input: a clear error, and nothing left behind.
 before=$(ip -o link | wc -l)
@@ -93,9 +122,23 @@ t_check_fail "unknown volume refused" kc instance run x1 type t.nano vpc vpc-a s
 t_check_fail "duplicate name refused" kc instance run a1 type t.nano vpc vpc-a subnet 10.10.1.0/24
 t_check_fail "a volume in use refused" kc instance run x1 type t.nano vpc vpc-a subnet 10.10.2.0/24 volume vol-a1
 t_check_fail "an address in use refused" kc instance run x1 type t.nano vpc vpc-a subnet 10.10.1.0/24 addr 10.10.1.4
+# A /29 has 3 addresses once AWS's 5 are reserved: the fourth run finds it full.
+kc subnet add vpc vpc-b cidr 10.10.8.0/29 >/dev/null
+for i in 1 2 3; do
+	ip link add "kcfill$i" type dummy
+	kc port add dev "kcfill$i" vpc vpc-b mac "02:00:00:00:08:0$i" ip "10.10.8.$((3 + i))" >/dev/null
+done
+t_check_fail "an exhausted subnet refused" kc instance run x1 type t.nano vpc vpc-b subnet 10.10.8.0/29
+for i in 1 2 3; do kc port del dev "kcfill$i" >/dev/null; ip link del "kcfill$i"; done
 t_eq "refused runs left no instance, tap or cgroup" \
 	"$(ls "$KCLOUD_STATE_DIR/instances" | tr '\n' ' ')$(ip -o link | wc -l)$(ls -d /sys/fs/cgroup/kcloud/x1 2>/dev/null)" \
 	"a1 a2 c1 $before"
+
+# A short run is billed the 60 s minimum.
+t_check "run b1 and stop it within seconds" bash -c \
+	"'$KC_TOOL' instance run b1 type t.nano vpc vpc-a subnet 10.10.2.0/24 >/dev/null && sleep 5 &&
+	 '$KC_TOOL' instance stop b1 >/dev/null"
+t_eq "b1's short run is billed 60 s" "$(inst_field b1 billed_seconds) $(inst_field b1 billed_runs)" "60 1"
 
 if wait_console a1 "ping 10.10.2.4" && wait_console a2 "ping 10.10.1.4" && wait_console c1 "c1 "; then
 	t_ok "the three guests booted and ran their user data"
@@ -110,14 +153,53 @@ t_check "a2 pings a1 across subnets" grep -q "ping 10.10.1.4 ok" "$KCLOUD_STATE_
 t_check "c1 in vpc-b reaches nothing in vpc-a" grep -q "c1 isolated" "$KCLOUD_STATE_DIR/instances/c1/console.log"
 t_check "a1 wrote to its volume" grep -q "a1: wrote /data/hello" "$KCLOUD_STATE_DIR/instances/a1/console.log"
 t_check "the meter has the instances" bash -c "'$KC_TOOL' meter instance show a1 && '$KC_TOOL' meter instance show a2"
+# A qemu that dies behind the tool's back: the next look notices and cleans.
+kill -9 "$(inst_field a2 pid)"
+sleep 1
+t_eq "a crashed a2 shows as stopped, its cgroup and meter entry released" \
+	"$(inst_field a2 state) $(ls -d /sys/fs/cgroup/kcloud/a2 2>/dev/null | wc -l) $(kc meter instance show a2 >/dev/null 2>&1 && echo metered)" \
+	"stopped 0 "
+for i in c1 a2; do kc instance terminate "$i" >/dev/null; done
 
-# Stop keeps the disk; start boots again from it.
+# A replica target dies while a1 writes: not one write fails.
+wait_console a1 "a1: disk write 3 ok" 300
+n0=$(count a1 "disk write .* ok")
+t_check "replica target 2 stops while a1 writes" bs_target_stop 2
+wait_console a1 "a1: disk write $((n0 + 5)) ok" 300
+t_check "a1 kept writing with the replica gone" wait_console a1 "a1: disk write $((n0 + 5)) ok" 1
+t_eq "replica 2 is out of sync" "$(bs_field vol-a1 'v["replicas"][1]["state"]')" out-of-sync
+t_check "target 2 comes back" bs_target_start 2
+t_check "the volume is in sync again" bs_wait_state vol-a1 ok 300
+t_eq "no write failed in a1" "$(count a1 'FAILED')" 0
+
+# Stop keeps the disk: every file a1 wrote is there, as it was written.
 kc instance stop a1 >/dev/null
-t_check "a1's file is on the volume after stop" bash -c \
-	"d=/dev/\$('$KC_TOOL' -j volume show vol-a1 | grep -o '\"disk\":\"[^\"]*\"' | cut -d'\"' -f4); mkdir -p /tmp/kcinst/m && mount -o ro \$d /tmp/kcinst/m && grep -q 'written by a1' /tmp/kcinst/m/hello; rc=\$?; umount /tmp/kcinst/m; exit \$rc"
+t_stop=$SECONDS
+files_right() {
+	local rc
+	mkdir -p $W/m && mount -o ro "$(bs_disk vol-a1)" $W/m || return 1
+	grep -q 'written by a1' $W/m/hello && [ "$(wc -l < $W/m/w/sums)" -ge $((n0 + 5)) ] &&
+		(cd $W/m/w && md5sum -c --quiet sums)
+	rc=$?
+	umount $W/m
+	return $rc
+}
+t_check "a1's files are on the volume after stop, checksums right" files_right
+t_check "the three replicas are identical" bs_same 3 $VSIZE
+billed=$(inst_field a1 billed_seconds)
+ran=$((t_stop - t_a1))
+t_diag "a1 ran about $ran s and was billed $billed s"
+exp=$ran
+[ "$exp" -lt 60 ] && exp=60
+t_check "a1's bill is its run time, per second" test "$billed" -ge $((exp - 5)) -a "$billed" -le $((exp + 1))
 
-for i in a1 a2 c1; do kc instance terminate "$i" >/dev/null; done
+# Start boots again from the same disk.
+t_check "a1 starts again" kc instance start a1
+t_check "a1 found its file on the second boot" wait_console a1 "a1: found 'written by a1'"
+t_eq "the meter counts a1's second run" "$(kc meter instance show a1 >/dev/null 2>&1 && echo yes)" yes
+
+for i in a1 b1; do kc instance terminate "$i" >/dev/null; done
 t_eq "terminate left no tap, cgroup, port, meter instance or state" \
-	"$(ip -o link | grep -c ' kct'; ls /sys/fs/cgroup/kcloud 2>/dev/null | grep -c -E '^(a1|a2|c1)$'; kc -j port show | grep -c kct; kc -j meter instance show | grep -c '"name"'; ls "$KCLOUD_STATE_DIR/instances" | wc -l)" \
+	"$(ip -o link | grep -c ' kct'; ls /sys/fs/cgroup/kcloud 2>/dev/null | grep -c -E '^(a1|a2|b1|c1)$'; kc -j port show | grep -c kct; kc -j meter instance show | grep -c '"name"'; ls "$KCLOUD_STATE_DIR/instances" | wc -l)" \
 	"$(printf '0\n0\n0\n0\n0')"
 t_done

@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include <linux/if_tun.h>
 #include <linux/kcloud_bs.h>
+#include <linux/kcloud_meter.h>
 #include <linux/kcloud_vpc.h>
 
 #include "instance.h"
@@ -70,6 +71,10 @@ struct kc_inst {
 	char accel[8];
 	long pid;
 	long long launched;	/* time(NULL) of the last start */
+	/* What the meter billed for the runs that have ended (stop, terminate). */
+	unsigned long long billed_sec;
+	unsigned long long billed_nano;
+	unsigned int runs;
 };
 
 /* What `run` has done so far, so that a failure undoes exactly that. */
@@ -252,6 +257,8 @@ static int kc_inst_save(const struct kc_inst *in)
 		fprintf(f, "volume=%s %s\n", in->volumes[i], in->disks[i]);
 	fprintf(f, "kernel=%s\ninitrd=%s\nstate=%s\naccel=%s\npid=%ld\nlaunched=%lld\n",
 		in->kernel, in->initrd, in->state, in->accel, in->pid, in->launched);
+	fprintf(f, "billed_sec=%llu\nbilled_nano=%llu\nruns=%u\n",
+		in->billed_sec, in->billed_nano, in->runs);
 	if (fclose(f))
 		return -errno;
 	return rename(tmp, path) ? -errno : 0;
@@ -290,6 +297,12 @@ static int kc_inst_load(const char *name, struct kc_inst *in)
 			in->pid = strtol(v, NULL, 10);
 		else if (!strcmp(line, "launched"))
 			in->launched = strtoll(v, NULL, 10);
+		else if (!strcmp(line, "billed_sec"))
+			in->billed_sec = strtoull(v, NULL, 10);
+		else if (!strcmp(line, "billed_nano"))
+			in->billed_nano = strtoull(v, NULL, 10);
+		else if (!strcmp(line, "runs"))
+			in->runs = strtoul(v, NULL, 10);
 		else if (!strcmp(line, "volume") && in->nvol < KC_MAX_VOLUMES) {
 			if (sscanf(v, "%63s %31s", in->volumes[in->nvol], in->disks[in->nvol]) == 2)
 				in->nvol++;
@@ -875,8 +888,52 @@ static int kc_meter_register(const struct kc_inst *in)
 	return 0;
 }
 
-static void kc_meter_unregister(const struct kc_inst *in)
+struct kc_bill_one {
+	unsigned int id;
+	bool found;
+	unsigned long long sec, nano;
+};
+
+static int kc_bill_one_cb(uint8_t cmd, struct nlattr **tb, void *arg)
 {
+	struct kc_bill_one *b = arg;
+
+	if (!tb[KCLOUD_METER_A_INST_ID] || nla_get_u32(tb[KCLOUD_METER_A_INST_ID]) != b->id)
+		return 0;
+	b->found = true;
+	if (tb[KCLOUD_METER_A_BILL_SECONDS])
+		b->sec = nla_get_u64(tb[KCLOUD_METER_A_BILL_SECONDS]);
+	if (tb[KCLOUD_METER_A_BILL_TOTAL])
+		b->nano = nla_get_u64(tb[KCLOUD_METER_A_BILL_TOTAL]);
+	return 0;
+}
+
+/* The meter's bill of the run that is ending, read before the meter forgets it. */
+static int kc_meter_bill(const struct kc_inst *in, struct kc_bill_one *b)
+{
+	struct kc_nl *nl = kc_nl_open_quiet(KCLOUD_METER_GENL_NAME);
+	struct nl_msg *msg;
+	int rc;
+
+	memset(b, 0, sizeof(*b));
+	b->id = in->id;
+	if (!nl)
+		return -ENOENT;
+	msg = kc_nl_msg(nl, KCLOUD_METER_CMD_GET_BILL, NLM_F_DUMP);
+	rc = msg ? kc_nl_request_quiet(nl, msg, KCLOUD_METER_A_MAX, kc_bill_one_cb, b) : -ENOMEM;
+	kc_nl_close(nl);
+	return rc ? rc : b->found ? 0 : -ENOENT;
+}
+
+static void kc_meter_unregister(struct kc_inst *in)
+{
+	struct kc_bill_one b;
+
+	if (!kc_meter_bill(in, &b)) {
+		in->billed_sec += b.sec;
+		in->billed_nano += b.nano;
+		in->runs++;
+	}
 	KC_RUN("meter", "detach", "dev", (char *)in->tap);
 	KC_RUN("meter", "instance", "del", (char *)in->name);
 }
@@ -1005,6 +1062,11 @@ static int kc_inst_print(struct kc_inst *in, void *arg)
 		kc_print_str(KC_ANY, "accel", " %s", in->accel);
 		kc_print_s64(KC_ANY, "uptime", " up %llds", (long long)time(NULL) - in->launched);
 	}
+	/* Runs that have ended; the running one is in `kcloud bill`. */
+	kc_print_u64(KC_ANY, "billed_runs", " billed: %llu runs", in->runs);
+	kc_print_u64(KC_ANY, "billed_seconds", " %llu s", in->billed_sec);
+	kc_print_fixed(KC_ANY, "billed_usd", " USD %s", (long long)in->billed_nano, 9);
+	kc_print_u64(KC_JSON, "billed_nano", NULL, in->billed_nano);
 	kc_print_nl();
 	kc_close_object();
 	return 0;
@@ -1262,7 +1324,9 @@ static int kc_inst_terminate(const char *name, bool delete_volumes)
 	for (i = 0; delete_volumes && i < in.nvol; i++)
 		if (KC_RUN("volume", "delete", in.volumes[i]))
 			rc = KC_EXIT_FAIL;
-	kc_printf("instance %s terminated\n", name);
+	kc_printf("instance %s terminated (billed %llu s in %u runs, USD %llu.%09llu)\n", name,
+		  in.billed_sec, in.runs, in.billed_nano / 1000000000ULL,
+		  in.billed_nano % 1000000000ULL);
 	return rc;
 }
 
