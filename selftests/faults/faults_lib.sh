@@ -1,0 +1,75 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers of the fault-injection tests (sourced after selftests/lib/lib.sh).
+#
+# A run is bounded (make check: every fault once, in a fixed order) unless
+# KCLOUD_FAULTS_CYCLES=N asks for N randomized cycles (make faults-long).
+# The cycles draw from KCLOUD_FAULTS_SEED (default: the test's PID), printed
+# first, so that a failing run replays with the same seed and cycle count.
+
+F_CYCLES=${KCLOUD_FAULTS_CYCLES:-0}
+F_SEED=${KCLOUD_FAULTS_SEED:-$$}
+RANDOM=$F_SEED
+
+# f_rand N: a number in 0..N-1 from the seeded sequence.
+f_rand() { echo $((RANDOM % $1)); }
+
+# f_long: true in a randomized (long) run.
+f_long() { [ "$F_CYCLES" -gt 0 ]; }
+
+# f_tally NAME BAD DESC: one TAP line for a check made on every cycle of a
+# long run; BAD is how many cycles failed it, the first ones in f_bad_NAME.
+declare -A f_bad_count f_bad_first
+f_fail() {
+	f_bad_count[$1]=$((${f_bad_count[$1]:-0} + 1))
+	[ -n "${f_bad_first[$1]:-}" ] || f_bad_first[$1]=$2
+}
+f_report() {
+	local name=$1 desc=$2
+	if [ "${f_bad_count[$name]:-0}" = 0 ]; then
+		t_ok "$desc"
+	else
+		t_notok "$desc"
+		t_diag "${f_bad_count[$name]} of $F_CYCLES cycles failed; first: ${f_bad_first[$name]}"
+		t_diag "replay: KCLOUD_FAULTS_SEED=$F_SEED KCLOUD_FAULTS_CYCLES=$F_CYCLES"
+	fi
+}
+
+# f_netem_set DEV NS ARGS...: netem ARGS on DEV (in namespace NS, or here
+# for NS "-"), replacing its root qdisc.
+f_netem_set() {
+	local dev=$1 ns=$2
+	shift 2
+	if [ "$ns" = - ]; then
+		tc qdisc replace dev "$dev" root netem "$@"
+	else
+		ip netns exec "$ns" tc qdisc replace dev "$dev" root netem "$@"
+	fi
+}
+
+f_netem_clear() {
+	if [ "$2" = - ]; then
+		tc qdisc del dev "$1" root 2>/dev/null
+	else
+		ip netns exec "$2" tc qdisc del dev "$1" root 2>/dev/null
+	fi
+	return 0
+}
+
+# f_cgroup NAME MAX: a child cgroup (removed at exit) with memory.max MAX
+# and swap off; prints its path.
+f_cgroup() {
+	local cg=/sys/fs/cgroup/$1
+	mkdir -p "$cg" || return 1
+	echo "$2" > "$cg/memory.max" || return 1
+	[ -e "$cg/memory.swap.max" ] && echo 0 > "$cg/memory.swap.max"
+	echo "$cg"
+}
+
+# f_in_cgroup CG CMD...: run CMD inside cgroup CG.
+f_in_cgroup() {
+	local cg=$1
+	shift
+	bash -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cg" "$@"
+}
