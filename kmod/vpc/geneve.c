@@ -8,6 +8,7 @@
 #include <linux/etherdevice.h>
 #include <linux/ip.h>
 #include <linux/udp.h>
+#include <net/gro.h>
 #include <net/ip_tunnels.h>
 #include <net/netlink.h>
 #include <net/route.h>
@@ -88,6 +89,62 @@ static int vpc_geneve_rcv(struct sock *sk, struct sk_buff *skb)
 drop:
 	vpc_drop(vn, NULL, skb, why);
 	return 0;
+}
+
+/*
+ * GRO of the tunnel socket (udp_gro_receive() calls it, skb at the Geneve
+ * header): the Geneve frames of one inner TCP flow are merged into one
+ * large skb, then decapsulated once, so that a guest receives what the
+ * remote guest sent in large GSO packets even when the underlay NIC cut
+ * them to its MTU. Frames are held together only when their Geneve headers
+ * (VNI, options) are equal; the inner frames go through Ethernet GRO.
+ */
+static struct sk_buff *vpc_geneve_gro_receive(struct sock *sk,
+					      struct list_head *head,
+					      struct sk_buff *skb)
+{
+	unsigned int off = skb_gro_offset(skb), hlen;
+	const struct vpc_genevehdr *gnvh, *other;
+	struct sk_buff *pp = NULL, *p;
+	int flush = 1;
+
+	gnvh = skb_gro_header(skb, off + sizeof(*gnvh), off);
+	if (!gnvh)
+		goto out;
+	if (gnvh->ver != 0 || gnvh->oam || gnvh->critical ||
+	    gnvh->proto_type != htons(ETH_P_TEB))
+		goto out;
+	hlen = sizeof(*gnvh) + gnvh->opt_len * 4;
+	gnvh = skb_gro_header(skb, off + hlen, off);
+	if (!gnvh)
+		goto out;
+
+	list_for_each_entry(p, head, list) {
+		if (!NAPI_GRO_CB(p)->same_flow)
+			continue;
+		other = (const struct vpc_genevehdr *)(p->data + off);
+		if (memcmp(gnvh, other, hlen))
+			NAPI_GRO_CB(p)->same_flow = 0;
+	}
+
+	skb_gro_pull(skb, hlen);
+	skb_gro_postpull_rcsum(skb, gnvh, hlen);
+	pp = call_gro_receive(eth_gro_receive, head, skb);
+	flush = 0;
+out:
+	skb_gro_flush_final(skb, pp, flush);
+	return pp;
+}
+
+/* The end of GRO: @nhoff is the offset of the Geneve header. */
+static int vpc_geneve_gro_complete(struct sock *sk, struct sk_buff *skb,
+				   int nhoff)
+{
+	const struct vpc_genevehdr *gnvh = (void *)(skb->data + nhoff);
+	int hlen = sizeof(*gnvh) + gnvh->opt_len * 4;
+
+	skb_set_inner_mac_header(skb, nhoff + hlen);
+	return eth_gro_complete(skb, nhoff + hlen);
 }
 
 /**
@@ -174,6 +231,8 @@ int vpc_geneve_open(struct vpc_net *vn, u16 udp_port,
 		.sk_user_data	= vn,
 		.encap_type	= 1,
 		.encap_rcv	= vpc_geneve_rcv,
+		.gro_receive	= vpc_geneve_gro_receive,
+		.gro_complete	= vpc_geneve_gro_complete,
 	};
 	struct udp_port_cfg conf = {
 		.family		= AF_INET,

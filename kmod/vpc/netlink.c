@@ -469,7 +469,9 @@ static int vpc_nl_set_vpc(struct sk_buff *skb, struct genl_info *info)
 			err = -EEXIST;
 			goto out;
 		}
-		strscpy(vpc->name, nla_data(name), sizeof(vpc->name));
+		err = vpc_rename(vn, vpc, nla_data(name), info->extack);
+		if (err)
+			goto out;
 	}
 	vpc_nl_notify(info, KCLOUD_VPC_CMD_SET_VPC, vpc_fill_vpc, vpc);
 	err = 0;

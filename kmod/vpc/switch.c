@@ -24,6 +24,18 @@ const struct rhashtable_params vpc_ep_params = {
 	.automatic_shrinking	= true,
 };
 
+/* VPCs by name: the key is the whole NUL-padded name. */
+static const struct rhashtable_params vpc_name_params = {
+	.key_len		= KCLOUD_VPC_NAME_LEN,
+	.key_offset		= offsetof(struct vpc, name),
+	.head_offset		= offsetof(struct vpc, name_node),
+	.automatic_shrinking	= true,
+};
+
+#ifndef CONFIG_XARRAY_MULTI
+#error "kcloud_vpc needs CONFIG_XARRAY_MULTI (the subnets of a VPC)"
+#endif
+
 /**
  * vpc_net() - the switch of a network namespace
  * @net: the namespace
@@ -61,18 +73,53 @@ static __be32 vpc_mask(u8 plen)
  */
 struct vpc *vpc_find(struct vpc_net *vn, u32 id, const char *name)
 {
-	unsigned long idx;
-	struct vpc *vpc;
+	char key[KCLOUD_VPC_NAME_LEN];
 
 	lockdep_assert_held(&vn->lock);
 	if (id)
 		return xa_load(&vn->vpcs, id);
 	if (!name)
 		return NULL;
-	xa_for_each(&vn->vpcs, idx, vpc)
-		if (!strcmp(vpc->name, name))
-			return vpc;
-	return NULL;
+	strscpy_pad(key, name, sizeof(key));
+	return rhashtable_lookup_fast(&vn->vpc_names, key, vpc_name_params);
+}
+
+/**
+ * vpc_rename() - give a VPC another name, unique
+ * @vn: the switch (its lock held)
+ * @vpc: the VPC
+ * @name: its new name
+ * @extack: where to say why not
+ *
+ * Return: 0 or a negative errno (the old name is kept).
+ */
+int vpc_rename(struct vpc_net *vn, struct vpc *vpc, const char *name,
+	       struct netlink_ext_ack *extack)
+{
+	char old[KCLOUD_VPC_NAME_LEN];
+	struct vpc *other;
+	int err;
+
+	lockdep_assert_held(&vn->lock);
+	other = vpc_find(vn, 0, name);
+	if (other == vpc)
+		return 0;
+	if (other) {
+		NL_SET_ERR_MSG_MOD(extack, "a VPC with this name exists");
+		return -EEXIST;
+	}
+	memcpy(old, vpc->name, sizeof(old));
+	rhashtable_remove_fast(&vn->vpc_names, &vpc->name_node, vpc_name_params);
+	strscpy_pad(vpc->name, name, sizeof(vpc->name));
+	err = rhashtable_insert_fast(&vn->vpc_names, &vpc->name_node,
+				     vpc_name_params);
+	if (err) {
+		/* The slot just freed takes the old name back. */
+		memcpy(vpc->name, old, sizeof(old));
+		rhashtable_insert_fast(&vn->vpc_names, &vpc->name_node,
+				       vpc_name_params);
+	}
+	return err;
 }
 
 /**
@@ -97,7 +144,7 @@ struct vpc *vpc_add(struct vpc_net *vn, const char *name, u32 vni, __be32 addr,
 		NL_SET_ERR_MSG_MOD(extack, "VPC CIDR has host bits set");
 		return ERR_PTR(-EINVAL);
 	}
-	if (vpc_find(vn, 0, name)) {
+	if (vpc_find(vn, 0, name ?: "")) {
 		NL_SET_ERR_MSG_MOD(extack, "a VPC with this name exists");
 		return ERR_PTR(-EEXIST);
 	}
@@ -109,19 +156,26 @@ struct vpc *vpc_add(struct vpc_net *vn, const char *name, u32 vni, __be32 addr,
 	vpc = kzalloc(sizeof(*vpc), GFP_KERNEL);
 	if (!vpc)
 		return ERR_PTR(-ENOMEM);
-	strscpy(vpc->name, name, sizeof(vpc->name));
+	strscpy_pad(vpc->name, name ?: "", sizeof(vpc->name));
 	vpc->vni = vni;
 	vpc->addr = addr;
 	vpc->plen = plen;
+	xa_init(&vpc->subnet_map);
 
 	err = xa_alloc(&vn->vpcs, &vpc->id, vpc, xa_limit_31b, GFP_KERNEL);
 	if (err)
 		goto err_free;
-	err = xa_err(xa_store(&vn->vnis, vni, vpc, GFP_KERNEL));
+	err = rhashtable_insert_fast(&vn->vpc_names, &vpc->name_node,
+				     vpc_name_params);
 	if (err)
 		goto err_erase;
+	err = xa_err(xa_store(&vn->vnis, vni, vpc, GFP_KERNEL));
+	if (err)
+		goto err_unname;
 	return vpc;
 
+err_unname:
+	rhashtable_remove_fast(&vn->vpc_names, &vpc->name_node, vpc_name_params);
 err_erase:
 	xa_erase(&vn->vpcs, vpc->id);
 err_free:
@@ -145,7 +199,9 @@ int vpc_del(struct vpc_net *vn, struct vpc *vpc, struct netlink_ext_ack *extack)
 		return -EBUSY;
 	}
 	xa_erase(&vn->vnis, vpc->vni);
+	rhashtable_remove_fast(&vn->vpc_names, &vpc->name_node, vpc_name_params);
 	xa_erase(&vn->vpcs, vpc->id);
+	xa_destroy(&vpc->subnet_map);
 	kfree_rcu(vpc, rcu);
 	return 0;
 }
@@ -163,12 +219,11 @@ struct vpc_subnet *vpc_subnet_find(struct vpc_net *vn, struct vpc *vpc,
 				   __be32 addr, u8 plen)
 {
 	struct vpc_subnet *sn;
-	unsigned long idx;
 
 	lockdep_assert_held(&vn->lock);
-	xa_for_each(&vn->subnets, idx, sn)
-		if (sn->vpc == vpc && sn->addr == addr && sn->plen == plen)
-			return sn;
+	sn = xa_load(&vpc->subnet_map, ntohl(addr));
+	if (sn && sn->addr == addr && sn->plen == plen)
+		return sn;
 	return NULL;
 }
 
@@ -183,14 +238,19 @@ struct vpc_subnet *vpc_subnet_find(struct vpc_net *vn, struct vpc *vpc,
 struct vpc_subnet *vpc_subnet_of(struct vpc_net *vn, struct vpc *vpc,
 				 __be32 addr)
 {
-	struct vpc_subnet *sn;
-	unsigned long idx;
-
 	lockdep_assert_held(&vn->lock);
-	xa_for_each(&vn->subnets, idx, sn)
-		if (sn->vpc == vpc && (addr & sn->mask) == sn->addr)
-			return sn;
-	return NULL;
+	return xa_load(&vpc->subnet_map, ntohl(addr));
+}
+
+/* The first and last host-order addresses of a CIDR. */
+static unsigned long vpc_first(__be32 addr)
+{
+	return ntohl(addr);
+}
+
+static unsigned long vpc_last(__be32 addr, __be32 mask)
+{
+	return ntohl(addr | ~mask);
 }
 
 /**
@@ -209,8 +269,8 @@ struct vpc_subnet *vpc_subnet_add(struct vpc_net *vn, struct vpc *vpc,
 				  struct netlink_ext_ack *extack)
 {
 	__be32 mask = vpc_mask(plen);
+	unsigned long idx = vpc_first(addr);
 	struct vpc_subnet *sn;
-	unsigned long idx;
 	int err;
 
 	lockdep_assert_held(&vn->lock);
@@ -222,13 +282,11 @@ struct vpc_subnet *vpc_subnet_add(struct vpc_net *vn, struct vpc *vpc,
 		NL_SET_ERR_MSG_MOD(extack, "subnet CIDR is not inside the VPC CIDR");
 		return ERR_PTR(-EINVAL);
 	}
-	xa_for_each(&vn->subnets, idx, sn) {
-		__be32 m = plen < sn->plen ? mask : sn->mask;
-
-		if (sn->vpc == vpc && (addr & m) == (sn->addr & m)) {
-			NL_SET_ERR_MSG_MOD(extack, "subnet CIDR overlaps another subnet");
-			return ERR_PTR(-EEXIST);
-		}
+	/* A subnet holding the new one, or one inside it. */
+	if (xa_load(&vpc->subnet_map, idx) ||
+	    xa_find(&vpc->subnet_map, &idx, vpc_last(addr, mask), XA_PRESENT)) {
+		NL_SET_ERR_MSG_MOD(extack, "subnet CIDR overlaps another subnet");
+		return ERR_PTR(-EEXIST);
 	}
 
 	sn = kzalloc(sizeof(*sn), GFP_KERNEL);
@@ -242,12 +300,23 @@ struct vpc_subnet *vpc_subnet_add(struct vpc_net *vn, struct vpc *vpc,
 	if (name)
 		strscpy(sn->name, name, sizeof(sn->name));
 	err = xa_alloc(&vn->subnets, &sn->id, sn, xa_limit_31b, GFP_KERNEL);
-	if (err) {
-		kfree(sn);
-		return ERR_PTR(err);
-	}
+	if (err)
+		goto err_free;
+	err = xa_err(xa_store_range(&vpc->subnet_map, vpc_first(addr),
+				    vpc_last(addr, mask), sn, GFP_KERNEL));
+	if (err)
+		goto err_erase;
 	vpc->n_subnets++;
 	return sn;
+
+err_erase:
+	/* Storing NULL allocates nothing: it cannot fail. */
+	xa_store_range(&vpc->subnet_map, vpc_first(addr), vpc_last(addr, mask),
+		       NULL, GFP_KERNEL);
+	xa_erase(&vn->subnets, sn->id);
+err_free:
+	kfree(sn);
+	return ERR_PTR(err);
 }
 
 /**
@@ -266,6 +335,8 @@ int vpc_subnet_del(struct vpc_net *vn, struct vpc_subnet *sn,
 		NL_SET_ERR_MSG_MOD(extack, "subnet has ports or mappings");
 		return -EBUSY;
 	}
+	xa_store_range(&sn->vpc->subnet_map, vpc_first(sn->addr),
+		       vpc_last(sn->addr, sn->mask), NULL, GFP_KERNEL);
 	xa_erase(&vn->subnets, sn->id);
 	sn->vpc->n_subnets--;
 	kfree_rcu(sn, rcu);
@@ -458,11 +529,18 @@ static int __net_init vpc_net_init(struct net *net)
 	if (!vn->stats)
 		return -ENOMEM;
 	err = rhashtable_init(&vn->endpoints, &vpc_ep_params);
-	if (err) {
-		free_percpu(vn->stats);
-		return err;
-	}
+	if (err)
+		goto err_stats;
+	err = rhashtable_init(&vn->vpc_names, &vpc_name_params);
+	if (err)
+		goto err_endpoints;
 	return 0;
+
+err_endpoints:
+	rhashtable_destroy(&vn->endpoints);
+err_stats:
+	free_percpu(vn->stats);
+	return err;
 }
 
 static void __net_exit vpc_net_exit(struct net *net)
@@ -492,6 +570,7 @@ static void __net_exit vpc_net_exit(struct net *net)
 	mutex_unlock(&vn->lock);
 
 	rhashtable_destroy(&vn->endpoints);
+	rhashtable_destroy(&vn->vpc_names);
 	xa_destroy(&vn->vpcs);
 	xa_destroy(&vn->vnis);
 	xa_destroy(&vn->subnets);

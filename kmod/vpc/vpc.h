@@ -59,6 +59,7 @@ struct vpc_net {
 	struct net *net;
 	struct mutex lock;		/* configuration */
 	struct xarray vpcs;		/* id -> struct vpc */
+	struct rhashtable vpc_names;	/* name -> struct vpc */
 	struct xarray vnis;		/* VNI -> struct vpc (RCU) */
 	struct xarray subnets;		/* id -> struct vpc_subnet */
 	struct xarray ports;		/* ifindex -> struct vpc_port */
@@ -74,8 +75,15 @@ struct vpc {
 	u32 vni;
 	__be32 addr;
 	u8 plen;
-	char name[KCLOUD_VPC_NAME_LEN];
+	char name[KCLOUD_VPC_NAME_LEN];	/* NUL-padded: the key of vpc_names */
+	struct rhash_head name_node;
 	u32 n_subnets;
+	/*
+	 * Host-order address -> struct vpc_subnet, one multi-index entry
+	 * over each subnet's CIDR: the subnet of an address and overlaps in
+	 * O(log 2^32), whatever the number of subnets.
+	 */
+	struct xarray subnet_map;
 	struct rcu_head rcu;
 };
 
@@ -141,6 +149,8 @@ int vpc_switch_init(void);
 void vpc_switch_exit(void);
 struct vpc_net *vpc_net(struct net *net);
 struct vpc *vpc_find(struct vpc_net *vn, u32 id, const char *name);
+int vpc_rename(struct vpc_net *vn, struct vpc *vpc, const char *name,
+	       struct netlink_ext_ack *extack);
 struct vpc *vpc_add(struct vpc_net *vn, const char *name, u32 vni, __be32 addr,
 		    u8 plen, struct netlink_ext_ack *extack);
 int vpc_del(struct vpc_net *vn, struct vpc *vpc, struct netlink_ext_ack *extack);

@@ -119,6 +119,11 @@ expect("subnet outside its VPC", errno.EINVAL, "ADD_SUBNET", VID, addr(A["ADDR"]
        g.nla_u8(A["PREFIXLEN"], 24))
 expect("overlapping subnet", errno.EEXIST, "ADD_SUBNET", VID, addr(A["ADDR"], "10.9.1.128"),
        g.nla_u8(A["PREFIXLEN"], 25))
+expect("subnet holding another", errno.EEXIST, "ADD_SUBNET", VID, addr(A["ADDR"], "10.9.0.0"),
+       g.nla_u8(A["PREFIXLEN"], 20))
+nb = [VID, addr(A["ADDR"], "10.9.0.0"), g.nla_u8(A["PREFIXLEN"], 24)]
+ok("add a subnet next to another", "ADD_SUBNET", *nb)
+ok("delete it", "DEL_SUBNET", *nb)
 expect("subnet larger than /16", errno.EINVAL, "ADD_SUBNET", VID, addr(A["ADDR"], "10.9.0.0"),
        g.nla_u8(A["PREFIXLEN"], 12))
 expect("unknown subnet id", errno.ENOENT, "DEL_SUBNET", g.nla_u32(A["SUBNET_ID"], 4242))

@@ -59,6 +59,12 @@ vpc_icmp_echos() {
 		if ($i == "InEchos") c = i; h = 1 } else print $c }' /proc/net/snmp
 }
 
+# vpc_tcp_csum_errors NS: TCP segments with a bad checksum NS has received.
+vpc_tcp_csum_errors() {
+	ip netns exec "$1" awk '/^Tcp:/ { if (!h) { for (i = 1; i <= NF; i++)
+		if ($i == "InCsumErrors") c = i; h = 1 } else print $c }' /proc/net/snmp
+}
+
 # vpc_ping GUEST DST [ARGS]: 3 quick pings that must all be answered.
 vpc_ping() {
 	local g=$1 dst=$2
