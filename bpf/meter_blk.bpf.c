@@ -4,7 +4,8 @@
  * (tp_btf/block_rq_complete), a device found in kcm_blk_devs (its dev_t, as
  * the kernel encodes it, to the instance's meter handle) has the request's
  * bytes charged to the instance, as a read or a write, through the
- * kcloud_meter kfunc. Other devices cost one hash lookup.
+ * kcloud_meter kfunc, which also counts them on the instance's volume on
+ * that device. Other devices cost one hash lookup.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -14,7 +15,7 @@
 #define KCM_REQ_READ	0
 #define KCM_REQ_WRITE	1
 
-extern int kcloud_meter_charge_blk(__u32 handle, __u32 write, __u32 bytes) __ksym;
+extern int kcloud_meter_charge_blk(__u32 handle, __u32 dev, __u32 write, __u32 bytes) __ksym;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -38,7 +39,7 @@ int BPF_PROG(meter_blk, struct request *rq, blk_status_t error, unsigned int nr_
 	op = rq->cmd_flags & REQ_OP_MASK;
 	if (op != KCM_REQ_READ && op != KCM_REQ_WRITE)
 		return 0;
-	kcloud_meter_charge_blk(*handle, op, nr_bytes);
+	kcloud_meter_charge_blk(*handle, dev, op, nr_bytes);
 	return 0;
 }
 

@@ -13,6 +13,9 @@
 
 #define KCM_GIB		BIT_ULL(30)
 #define KCM_GB		1000000000ULL
+#define KCM_MIO		1000000ULL
+/* A GB-month in sector-seconds: 1e9 / 512 * 2592000, an exact integer. */
+#define KCM_GB_MONTH_SECTOR_SEC	(KCM_GB * KCLOUD_METER_MONTH_SEC >> KCM_SECTOR_SHIFT)
 
 /*
  * a * b / d, truncated, in 128 bits; saturates at U64_MAX rather than wrap
@@ -45,15 +48,20 @@ static u64 kcm_add(u64 a, u64 b)
  * @b: the bill
  *
  * Each product is computed in 128 bits and truncated once to whole
- * nano-dollars, so the same usage always gives the same amount.
+ * nano-dollars, so the same usage always gives the same amount. Compute and
+ * memory are billed at least KCLOUD_METER_BILL_MIN_SEC; volumes the
+ * seconds they were provisioned; I/Os by the million.
  *
  * Context: kcm_net::lock held.
  */
 void kcm_bill_compute(struct kcm_instance *inst, struct kcm_bill *b)
 {
 	const struct kcm_prices *p = &inst->kn->prices;
+	struct kcm_volumes *vols = kcm_instance_vols(inst);
+	u64 sector_sec = inst->vol_gone_sector_sec;
 	struct kcm_snap net;
 	int d, c;
+	u32 i;
 
 	b->seconds = max_t(u64, inst->ledger.total.seconds, KCLOUD_METER_BILL_MIN_SEC);
 	b->compute = kcm_mul(kcm_mul(b->seconds, inst->vcpus), p->vcpu_sec);
@@ -64,7 +72,12 @@ void kcm_bill_compute(struct kcm_instance *inst, struct kcm_bill *b)
 		for (c = 0; c < KCM_NCLASS; c++)
 			b->net = kcm_add(b->net, kcm_muldiv(net.net_bytes[d][c],
 							    p->net_gb[d][c], KCM_GB));
-	b->total = kcm_add(kcm_add(b->compute, b->memory), b->net);
+	for (i = 0; vols && i < vols->n; i++)
+		sector_sec = kcm_add(sector_sec, vols->v[i]->sector_sec);
+	b->volume = kcm_muldiv(sector_sec, p->vol_gb_month, KCM_GB_MONTH_SECTOR_SEC);
+	b->io = kcm_muldiv(kcm_add(net.blk_ops[0], net.blk_ops[1]), p->mio, KCM_MIO);
+	b->total = kcm_add(kcm_add(kcm_add(b->compute, b->memory), b->net),
+			   kcm_add(b->volume, b->io));
 }
 
 /**

@@ -193,10 +193,155 @@ int kcm_instance_publish(struct kcm_instance *inst, struct netlink_ext_ack *exta
 	return 0;
 }
 
+/**
+ * kcm_volume_alloc() - a new volume, not yet in any list
+ * @name: its name
+ *
+ * Return: the volume, or NULL when out of memory.
+ */
+struct kcm_volume *kcm_volume_alloc(const char *name)
+{
+	struct kcm_volume *v;
+	int cpu;
+
+	v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
+	if (!v)
+		return NULL;
+	v->pcpu = alloc_percpu_gfp(struct kcm_vol_pcpu, GFP_KERNEL_ACCOUNT);
+	if (!v->pcpu) {
+		kfree(v);
+		return NULL;
+	}
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(v->pcpu, cpu)->syncp);
+	strscpy(v->name, name, sizeof(v->name));
+	return v;
+}
+
+/**
+ * kcm_volume_free() - free a volume no reader can see
+ * @v: the volume
+ */
+void kcm_volume_free(struct kcm_volume *v)
+{
+	free_percpu(v->pcpu);
+	kfree(v);
+}
+
+static void kcm_volume_free_rcu(struct rcu_head *head)
+{
+	kcm_volume_free(container_of(head, struct kcm_volume, rcu));
+}
+
+/**
+ * kcm_volumes_alloc() - an empty volume list with room for @n volumes
+ * @n: at most KCLOUD_METER_VOLUMES_MAX
+ *
+ * Return: the list (n 0), or NULL when out of memory.
+ */
+struct kcm_volumes *kcm_volumes_alloc(u32 n)
+{
+	return kzalloc(struct_size_t(struct kcm_volumes, v, n), GFP_KERNEL_ACCOUNT);
+}
+
+/**
+ * kcm_volumes_free() - free a list and its volumes now
+ * @vols: a list no reader can see (never published, or after a grace
+ *	  period), or NULL
+ */
+void kcm_volumes_free(struct kcm_volumes *vols)
+{
+	u32 i;
+
+	if (!vols)
+		return;
+	for (i = 0; i < vols->n; i++)
+		kcm_volume_free(vols->v[i]);
+	kfree(vols);
+}
+
+/**
+ * kcm_instance_vols() - an instance's volume list
+ * @inst: the instance
+ *
+ * Context: kcm_net::lock held.
+ * Return: the list, or NULL when it has none.
+ */
+struct kcm_volumes *kcm_instance_vols(struct kcm_instance *inst)
+{
+	return rcu_dereference_protected(inst->vols, lockdep_is_held(&inst->kn->lock));
+}
+
+/**
+ * kcm_instance_set_volumes() - replace an instance's volume list
+ * @inst: the instance
+ * @vols: the new list (it may hold volumes of the old one), or NULL
+ *
+ * Volumes of the old list that are not in the new one go after a grace
+ * period; what they were billed for stays with the instance.
+ *
+ * Context: kcm_net::lock held.
+ */
+void kcm_instance_set_volumes(struct kcm_instance *inst, struct kcm_volumes *vols)
+{
+	struct kcm_volumes *old = kcm_instance_vols(inst);
+	u32 i, j;
+
+	rcu_assign_pointer(inst->vols, vols);
+	if (!old)
+		return;
+	for (i = 0; i < old->n; i++) {
+		struct kcm_volume *v = old->v[i];
+
+		for (j = 0; vols && j < vols->n; j++)
+			if (vols->v[j] == v)
+				break;
+		if (vols && j < vols->n)
+			continue;
+		inst->vol_gone_sector_sec += v->sector_sec;
+		call_rcu(&v->rcu, kcm_volume_free_rcu);
+	}
+	kfree_rcu(old, rcu);
+}
+
+/**
+ * kcm_volume_counters() - a volume's block counters, imported ones included
+ * @v: the volume
+ * @ops: requests read and written
+ * @bytes: bytes read and written
+ */
+void kcm_volume_counters(struct kcm_volume *v, u64 ops[2], u64 bytes[2])
+{
+	int cpu, i;
+
+	for (i = 0; i < 2; i++) {
+		ops[i] = v->carried_ops[i];
+		bytes[i] = v->carried_bytes[i];
+	}
+	for_each_possible_cpu(cpu) {
+		struct kcm_vol_pcpu *p = per_cpu_ptr(v->pcpu, cpu);
+		u64 o[2], b[2];
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&p->syncp);
+			for (i = 0; i < 2; i++) {
+				o[i] = u64_stats_read(&p->ops[i]);
+				b[i] = u64_stats_read(&p->bytes[i]);
+			}
+		} while (u64_stats_fetch_retry(&p->syncp, start));
+		for (i = 0; i < 2; i++) {
+			ops[i] += o[i];
+			bytes[i] += b[i];
+		}
+	}
+}
+
 static void kcm_instance_free_rcu(struct rcu_head *head)
 {
 	struct kcm_instance *inst = container_of(head, struct kcm_instance, rcu);
 
+	kcm_volumes_free(rcu_dereference_protected(inst->vols, 1));
 	free_percpu(inst->pcpu);
 	kfree(inst);
 }
@@ -220,7 +365,6 @@ void kcm_instance_destroy(struct kcm_instance *inst)
 		hash_del(&inst->name_node);
 	kcm_instance_put_cgroup(inst);
 	kcm_ledger_free(inst);
-	kfree(inst->volumes);
 	/* BPF programs may still be charging it: they run under RCU. */
 	call_rcu(&inst->rcu, kcm_instance_free_rcu);
 }

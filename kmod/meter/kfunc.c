@@ -51,16 +51,24 @@ int kcloud_meter_charge_net(u32 handle, u32 dir, u32 class, u32 bytes)
 /**
  * kcloud_meter_charge_blk() - charge one completed block request
  * @handle: the instance's handle (KCLOUD_METER_A_INST_HANDLE)
+ * @dev: the request's device, major << 20 | minor
  * @write: 0 for a read, 1 for a write
  * @bytes: the bytes it transferred
  *
- * Context: a BPF program (tp_btf/block_rq_complete), migration disabled.
+ * Charged to the instance, and to its volume on @dev when it has one (a
+ * short walk of at most KCLOUD_METER_VOLUMES_MAX entries).
+ *
+ * Context: a BPF program (tp_btf/block_rq_complete), under RCU, migration
+ * disabled.
  * Return: 0, -ENOENT for an unknown handle, -EINVAL for a bad @write.
  */
-int kcloud_meter_charge_blk(u32 handle, u32 write, u32 bytes)
+int kcloud_meter_charge_blk(u32 handle, u32 dev, u32 write, u32 bytes)
 {
 	struct kcm_instance *inst;
+	struct kcm_volumes *vols;
+	struct kcm_vol_pcpu *vp;
 	struct kcm_pcpu *p;
+	u32 i;
 
 	inst = kcm_instance_by_handle(handle);
 	if (!inst)
@@ -72,6 +80,17 @@ int kcloud_meter_charge_blk(u32 handle, u32 write, u32 bytes)
 	u64_stats_inc(&p->blk_ops[write]);
 	u64_stats_add(&p->blk_bytes[write], bytes);
 	u64_stats_update_end(&p->syncp);
+	vols = rcu_dereference(inst->vols);
+	for (i = 0; dev && vols && i < vols->n; i++) {
+		if (READ_ONCE(vols->v[i]->dev) != dev)
+			continue;
+		vp = this_cpu_ptr(vols->v[i]->pcpu);
+		u64_stats_update_begin(&vp->syncp);
+		u64_stats_inc(&vp->ops[write]);
+		u64_stats_add(&vp->bytes[write], bytes);
+		u64_stats_update_end(&vp->syncp);
+		break;
+	}
 	put_cpu_ptr(inst->pcpu);
 	return 0;
 }

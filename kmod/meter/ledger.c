@@ -11,14 +11,22 @@
  * are cumulative and only ever added to by the scheduler, so their sum over
  * the cgroup and its live descendants is the cgroup's usage without a flush.
  * user/system are split the way cpu.stat splits them (cputime_adjust()).
+ * Throttling: struct task_group is private to the scheduler, so the CFS
+ * bandwidth counters are read the way cpu.stat reads them: the cpu
+ * controller's css_extra_stat_show() prints them into a small buffer.
  * Memory: the memory controller's page counter (memory.current).
+ * Volumes: each closed second adds their provisioned sectors to their
+ * sector-seconds, which their storage is billed by.
  */
 #include <linux/cgroup.h>
 #include <linux/math64.h>
 #include <linux/memcontrol.h>
 #include <linux/page_counter.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/timekeeping.h>
+#include <net/netlink.h>
 
 #include "meter.h"
 
@@ -156,6 +164,35 @@ static void kcm_read_cpu(struct kcm_instance *inst, struct kcm_snap *s,
 	s->cpu_system_ns = sys;
 }
 
+/* cpu.stat's nr_throttled and throttled_usec, 0 without a cpu controller. */
+static void kcm_read_throttle(struct kcm_instance *inst, struct kcm_snap *s)
+{
+#if IS_ENABLED(CONFIG_CGROUP_SCHED)
+	struct cgroup_subsys_state *css;
+	char buf[192];
+	struct seq_file m = { .buf = buf, .size = sizeof(buf) };
+	unsigned long long v;
+	const char *p;
+
+	rcu_read_lock();
+	css = rcu_dereference(inst->cgrp->subsys[cpu_cgrp_id]);
+	if (css && css->ss->css_extra_stat_show && css_tryget(css)) {
+		css->ss->css_extra_stat_show(&m, css);
+		css_put(css);
+	}
+	rcu_read_unlock();
+	if (!m.count || m.count >= m.size)
+		return;
+	buf[m.count] = '\0';
+	p = strstr(buf, "nr_throttled ");
+	if (p && sscanf(p, "nr_throttled %llu", &v) == 1)
+		s->nr_throttled = v;
+	p = strstr(buf, "throttled_usec ");
+	if (p && sscanf(p, "throttled_usec %llu", &v) == 1)
+		s->throttled_us = v;
+#endif
+}
+
 static u64 kcm_read_mem(struct kcm_instance *inst)
 {
 	struct mem_cgroup *memcg;
@@ -170,8 +207,11 @@ static void kcm_read(struct kcm_instance *inst, struct kcm_snap *s,
 		     const struct kcm_snap *prev)
 {
 	kcm_instance_net_counters(inst, s);
+	s->throttled_us = 0;
+	s->nr_throttled = 0;
 	if (inst->cgrp) {
 		kcm_read_cpu(inst, s, prev);
+		kcm_read_throttle(inst, s);
 	} else {
 		s->cpu_rt_ns = 0;
 		s->cpu_user_ns = 0;
@@ -225,6 +265,8 @@ static void kcm_sample_add(struct kcm_sample *sum, const struct kcm_sample *s)
 
 	sum->cpu_user_us += s->cpu_user_us;
 	sum->cpu_system_us += s->cpu_system_us;
+	sum->cpu_throttled_us += s->cpu_throttled_us;
+	sum->nr_throttled += s->nr_throttled;
 	sum->mem_peak = max(sum->mem_peak, s->mem_peak);
 	sum->mem_byte_sec += s->mem_byte_sec;
 	for (d = 0; d < KCM_NDIR; d++) {
@@ -244,16 +286,24 @@ static void kcm_sample_add(struct kcm_sample *sum, const struct kcm_sample *s)
 static void kcm_ledger_close(struct kcm_instance *inst, time64_t now, u32 secs)
 {
 	struct kcm_ledger *l = &inst->ledger;
+	struct kcm_volumes *vols;
 	struct kcm_sample s = {};
 	struct kcm_snap cur;
 	u64 t = now - 1;
 	int d, c;
+	u32 i;
 
 	kcm_read(inst, &cur, &l->prev);
 	s.cpu_user_us = div_u64(cur.cpu_user_ns, NSEC_PER_USEC) -
 			div_u64(l->prev.cpu_user_ns, NSEC_PER_USEC);
 	s.cpu_system_us = div_u64(cur.cpu_system_ns, NSEC_PER_USEC) -
 			  div_u64(l->prev.cpu_system_ns, NSEC_PER_USEC);
+	/* A new cpu css (controller turned off and on) starts again from 0. */
+	if (cur.throttled_us >= l->prev.throttled_us &&
+	    cur.nr_throttled >= l->prev.nr_throttled) {
+		s.cpu_throttled_us = cur.throttled_us - l->prev.throttled_us;
+		s.nr_throttled = cur.nr_throttled - l->prev.nr_throttled;
+	}
 	l->mem_now = kcm_read_mem(inst);
 	s.mem_peak = l->mem_now;
 	s.mem_byte_sec = l->mem_now * secs;
@@ -270,6 +320,10 @@ static void kcm_ledger_close(struct kcm_instance *inst, time64_t now, u32 secs)
 	}
 	s.seconds = secs;
 	l->prev = cur;
+
+	vols = kcm_instance_vols(inst);
+	for (i = 0; vols && i < vols->n; i++)
+		vols->v[i]->sector_sec += (vols->v[i]->size >> KCM_SECTOR_SHIFT) * secs;
 
 	kcm_ring_put(&l->r1, t, &s);
 	if (l->minute.seconds && div_u64(t, 60) != div_u64(l->minute_start, 60)) {
@@ -301,6 +355,8 @@ void kcm_ledger_import(struct kcm_instance *inst, const struct kcm_sample *tot,
 
 	l->total.cpu_user_us += tot->cpu_user_us;
 	l->total.cpu_system_us += tot->cpu_system_us;
+	l->total.cpu_throttled_us += tot->cpu_throttled_us;
+	l->total.nr_throttled += tot->nr_throttled;
 	l->total.mem_byte_sec += tot->mem_byte_sec;
 	l->total.mem_peak = max(l->total.mem_peak, tot->mem_peak);
 	l->total.seconds += tot->seconds;
@@ -318,6 +374,80 @@ void kcm_ledger_import(struct kcm_instance *inst, const struct kcm_sample *tot,
 		l->prev.blk_ops[d] += net->blk_ops[d];
 		l->prev.blk_bytes[d] += net->blk_bytes[d];
 	}
+}
+
+/**
+ * kcm_ledger_import_sample() - put back one sample of the history
+ * @inst: the instance
+ * @res: 1 or 60
+ * @time: the sample's first second
+ * @s: the sample (@s->seconds > 0)
+ * @extack: where to say why not
+ *
+ * The totals are not touched (they are imported on their own). A 1 s
+ * sample of a minute that no imported 60 s sample covers is added to that
+ * minute's 60 s sample too: the part of a minute before a reload and the
+ * part after it make one minute.
+ *
+ * Context: kcm_net::lock held.
+ * Return: 0, -EINVAL (not a sample time), -ERANGE (not closed, or older
+ * than the ring keeps), -EEXIST (the slot has a sample), -ENOMEM.
+ */
+int kcm_ledger_import_sample(struct kcm_instance *inst, u32 res, u64 time,
+			     const struct kcm_sample *s, struct netlink_ext_ack *extack)
+{
+	struct kcm_ledger *l = &inst->ledger;
+	struct kcm_ring *r = res == 60 ? &l->r60 : &l->r1;
+	u64 now = div_u64(ktime_get_real_seconds(), res), idx, m;
+	struct kcm_sample *slot;
+	u32 rem;
+
+	idx = div_u64_rem(time, res, &rem);
+	if (rem) {
+		NL_SET_ERR_MSG_MOD(extack, "sample time is not a multiple of its resolution");
+		return -EINVAL;
+	}
+	if (idx >= now) {
+		NL_SET_ERR_MSG_MOD(extack, "sample not closed yet");
+		return -ERANGE;
+	}
+	if (idx + r->len <= now || (r->newest && idx + r->len <= r->newest)) {
+		NL_SET_ERR_MSG_MOD(extack, "sample older than the ledger keeps");
+		return -ERANGE;
+	}
+	if (kcm_ring_get(r, idx)) {
+		NL_SET_ERR_MSG_MOD(extack, "the ledger has a sample for this time");
+		return -EEXIST;
+	}
+	if (res == 1) {
+		m = div_u64(idx, 60);
+		if (l->imp60_last && m <= l->imp60_last) {
+			/* Its minute came whole. */
+		} else if (l->minute.seconds && m == div_u64(l->minute_start, 60)) {
+			kcm_sample_add(&l->minute, s);
+		} else if (m < div_u64(now, 60)) {
+			slot = (struct kcm_sample *)kcm_ring_get(&l->r60, m);
+			if (slot) {
+				kcm_sample_add(slot, s);
+			} else {
+				kcm_ring_put(&l->r60, m, s);
+				if (!kcm_ring_get(&l->r60, m))
+					return -ENOMEM;
+			}
+		} else {
+			/* The minute being filled, before its first tick here. */
+			if (l->minute.seconds)
+				kcm_ring_put(&l->r60, div_u64(l->minute_start, 60), &l->minute);
+			l->minute = *s;
+			l->minute_start = idx;
+		}
+	}
+	kcm_ring_put(r, idx, s);
+	if (!kcm_ring_get(r, idx))
+		return -ENOMEM;
+	if (res == 60)
+		l->imp60_last = max(l->imp60_last, idx);
+	return 0;
 }
 
 /**

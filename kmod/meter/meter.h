@@ -18,10 +18,11 @@
 
 #include <uapi/linux/kcloud_meter.h>
 
-#define KCLOUD_METER_VERSION	"0.2.0"
+#define KCLOUD_METER_VERSION	"0.3.0"
 
 #define KCM_NDIR	__KCLOUD_METER_DIR_MAX
 #define KCM_NCLASS	__KCLOUD_METER_CLASS_MAX
+#define KCM_SECTOR_SHIFT	9	/* volumes are billed by 512-byte sectors */
 
 struct cgroup;
 struct cgroup_subsys_state;
@@ -37,14 +38,44 @@ struct kcm_pcpu {
 	struct u64_stats_sync syncp;
 };
 
+/* One volume's lock-free counters, one copy per CPU. */
+struct kcm_vol_pcpu {
+	u64_stats_t ops[2];	/* reads, writes */
+	u64_stats_t bytes[2];
+	struct u64_stats_sync syncp;
+};
+
 /*
- * The usage of one sample (1 s or 60 s): 128 bytes, 32 to a 4 KiB page.
+ * A volume of an instance. The data path finds it in the instance's
+ * kcm_volumes under RCU; the rest is kcm_net::lock's.
+ */
+struct kcm_volume {
+	char name[KCLOUD_METER_NAME_MAX];
+	u32 dev;		/* major << 20 | minor, 0: none */
+	u64 size;		/* bytes, a multiple of 512 */
+	u64 sector_sec;		/* provisioned sectors x closed seconds */
+	u64 carried_ops[2];	/* imported */
+	u64 carried_bytes[2];
+	struct kcm_vol_pcpu __percpu *pcpu;
+	struct rcu_head rcu;
+};
+
+/* The volume list of an instance, replaced as a whole (RCU). */
+struct kcm_volumes {
+	u32 n;
+	struct rcu_head rcu;
+	struct kcm_volume *v[];
+};
+
+/*
+ * The usage of one sample (1 s or 60 s): 136 bytes, 30 to a 4 KiB page.
  * @seconds is 0 for a slot without data; memory.current over the sample is
  * @mem_byte_sec / @seconds.
  */
 struct kcm_sample {
 	u64 cpu_user_us;
 	u64 cpu_system_us;
+	u64 cpu_throttled_us;
 	u64 mem_peak;
 	u64 mem_byte_sec;
 	u64 net_bytes[KCM_NDIR][KCM_NCLASS];
@@ -52,7 +83,7 @@ struct kcm_sample {
 	u32 seconds;
 	u32 blk_ops[2];		/* reads, writes */
 	u32 blk_kib[2];		/* KiB read, written */
-	u32 pad;
+	u32 nr_throttled;	/* periods throttled */
 };
 
 #define KCM_CHUNK_SAMPLES	(PAGE_SIZE / sizeof(struct kcm_sample))
@@ -73,6 +104,8 @@ struct kcm_snap {
 	u64 cpu_rt_ns;		/* sum_exec_runtime */
 	u64 cpu_user_ns;	/* adjusted as cpu.stat adjusts it */
 	u64 cpu_system_ns;
+	u64 throttled_us;	/* cpu.stat throttled_usec */
+	u64 nr_throttled;	/* cpu.stat nr_throttled */
 	u64 net_bytes[KCM_NDIR][KCM_NCLASS];
 	u64 net_packets[KCM_NDIR][KCM_NCLASS];
 	u64 blk_ops[2];
@@ -85,15 +118,21 @@ struct kcm_ledger {
 	struct kcm_sample minute;	/* the minute being filled */
 	u64 minute_start;
 	u64 mem_now;		/* memory.current at the last tick */
+	u64 imp60_last;		/* newest 60 s sample imported, 0: none */
 	struct kcm_ring r1;
 	struct kcm_ring r60;
 };
 
-/* Prices in nano-dollars: per vCPU-second, per GiB-second, per GB (1e9 B). */
+/*
+ * Prices in nano-dollars: per vCPU-second, per GiB-second, per GB (1e9 B),
+ * per GB-month of volume, per million I/Os.
+ */
 struct kcm_prices {
 	u64 vcpu_sec;
 	u64 gib_sec;
 	u64 net_gb[KCM_NDIR][KCM_NCLASS];
+	u64 vol_gb_month;
+	u64 mio;
 };
 
 struct kcm_bill {
@@ -101,6 +140,8 @@ struct kcm_bill {
 	u64 compute;
 	u64 memory;
 	u64 net;
+	u64 volume;
+	u64 io;
 	u64 total;
 };
 
@@ -164,8 +205,8 @@ struct kcm_instance {
 	u64 memory;
 	u32 nports;
 	u32 ports[KCLOUD_METER_PORTS_MAX];
-	u32 nvolumes;
-	char (*volumes)[KCLOUD_METER_NAME_MAX];
+	struct kcm_volumes __rcu *vols;
+	u64 vol_gone_sector_sec;	/* of volumes no longer listed */
 
 	time64_t start;
 	bool imported;
@@ -197,6 +238,13 @@ struct kcm_instance *kcm_instance_find_name(struct kcm_net *kn, const char *name
 struct kcm_instance *kcm_instance_by_handle(u32 handle);
 void kcm_instance_net_counters(struct kcm_instance *inst, struct kcm_snap *s);
 void kcm_net_destroy_all(struct kcm_net *kn);
+struct kcm_volumes *kcm_volumes_alloc(u32 n);
+struct kcm_volume *kcm_volume_alloc(const char *name);
+void kcm_volume_free(struct kcm_volume *v);
+void kcm_volumes_free(struct kcm_volumes *vols);
+struct kcm_volumes *kcm_instance_vols(struct kcm_instance *inst);
+void kcm_instance_set_volumes(struct kcm_instance *inst, struct kcm_volumes *vols);
+void kcm_volume_counters(struct kcm_volume *v, u64 ops[2], u64 bytes[2]);
 
 /* ledger.c */
 int kcm_ledger_init(struct kcm_instance *inst);
@@ -208,6 +256,8 @@ const struct kcm_sample *kcm_ledger_sample(struct kcm_instance *inst, u32 res, u
 void kcm_ledger_totals(struct kcm_instance *inst, struct kcm_sample *s);
 void kcm_ledger_import(struct kcm_instance *inst, const struct kcm_sample *tot,
 		       const struct kcm_snap *net);
+int kcm_ledger_import_sample(struct kcm_instance *inst, u32 res, u64 time,
+			     const struct kcm_sample *s, struct netlink_ext_ack *extack);
 
 /* billing.c */
 void kcm_bill_compute(struct kcm_instance *inst, struct kcm_bill *b);
@@ -226,7 +276,7 @@ void kcm_alarms_free(struct kcm_net *kn);
 /* kfunc.c: the kfuncs are global for BTF; programs find them by name. */
 int kcm_kfunc_init(void);
 int kcloud_meter_charge_net(u32 handle, u32 dir, u32 class, u32 bytes);
-int kcloud_meter_charge_blk(u32 handle, u32 write, u32 bytes);
+int kcloud_meter_charge_blk(u32 handle, u32 dev, u32 write, u32 bytes);
 
 /* netlink.c */
 void kcm_alarm_notify(struct kcm_net *kn, struct kcm_alarm *a);

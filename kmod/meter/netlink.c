@@ -40,11 +40,30 @@ static struct netlink_range_validation kcm_memory_range = {
 	.max = 1ULL << 50,
 };
 
+static struct netlink_range_validation kcm_vol_size_range = {
+	.min = 0,
+	.max = KCLOUD_METER_VOL_SIZE_MAX,
+};
+
+/* A volume: KCLOUD_METER_A_INST_VOL, and KCLOUD_METER_STAT_A_VOL to import. */
+static const struct nla_policy kcm_vol_policy[KCLOUD_METER_VOL_A_MAX + 1] = {
+	[KCLOUD_METER_VOL_A_NAME]	= { .type = NLA_NUL_STRING,
+					    .len = KCLOUD_METER_NAME_MAX - 1 },
+	[KCLOUD_METER_VOL_A_DEV]	= { .type = NLA_U32 },
+	[KCLOUD_METER_VOL_A_SIZE]	= NLA_POLICY_FULL_RANGE(NLA_U64, &kcm_vol_size_range),
+	[KCLOUD_METER_VOL_A_READ_OPS]	= { .type = NLA_U64 },
+	[KCLOUD_METER_VOL_A_WRITE_OPS]	= { .type = NLA_U64 },
+	[KCLOUD_METER_VOL_A_READ_BYTES]	= { .type = NLA_U64 },
+	[KCLOUD_METER_VOL_A_WRITE_BYTES] = { .type = NLA_U64 },
+	[KCLOUD_METER_VOL_A_SECTOR_SEC]	= { .type = NLA_U64 },
+};
+
 /* Inside KCLOUD_METER_A_INST_PORTS and _VOLUMES. */
 static const struct nla_policy kcm_list_policy[KCLOUD_METER_A_MAX + 1] = {
 	[KCLOUD_METER_A_INST_PORT]	= NLA_POLICY_FULL_RANGE(NLA_U32, &kcm_id_range),
 	[KCLOUD_METER_A_INST_VOLUME]	= { .type = NLA_NUL_STRING,
 					    .len = KCLOUD_METER_NAME_MAX - 1 },
+	[KCLOUD_METER_A_INST_VOL]	= NLA_POLICY_NESTED(kcm_vol_policy),
 };
 
 static struct netlink_range_validation kcm_price_range = {
@@ -80,6 +99,10 @@ static const struct nla_policy kcm_stats_policy[KCLOUD_METER_STAT_A_MAX + 1] = {
 	[KCLOUD_METER_STAT_A_BLK_WRITE_OPS]	= { .type = NLA_U64 },
 	[KCLOUD_METER_STAT_A_BLK_READ_BYTES]	= { .type = NLA_U64 },
 	[KCLOUD_METER_STAT_A_BLK_WRITE_BYTES]	= { .type = NLA_U64 },
+	[KCLOUD_METER_STAT_A_CPU_THROTTLED_US]	= { .type = NLA_U64 },
+	[KCLOUD_METER_STAT_A_CPU_NR_THROTTLED]	= { .type = NLA_U32 },
+	[KCLOUD_METER_STAT_A_VOL]		= NLA_POLICY_NESTED(kcm_vol_policy),
+	[KCLOUD_METER_STAT_A_VOL_GONE_SECTOR_SEC] = { .type = NLA_U64 },
 };
 
 static const struct nla_policy kcloud_meter_policy[KCLOUD_METER_A_MAX + 1] = {
@@ -104,7 +127,7 @@ static const struct nla_policy kcloud_meter_policy[KCLOUD_METER_A_MAX + 1] = {
 	[KCLOUD_METER_A_INST_STATS]	= NLA_POLICY_NESTED(kcm_stats_policy),
 	[KCLOUD_METER_A_USAGE_RES]	= NLA_POLICY_RANGE(NLA_U32, 1, 60),
 	[KCLOUD_METER_A_USAGE_SINCE]	= NLA_POLICY_FULL_RANGE(NLA_U32, &kcm_since_range),
-	[KCLOUD_METER_A_USAGE_TIME]	= { .type = NLA_REJECT },
+	[KCLOUD_METER_A_USAGE_TIME]	= { .type = NLA_U64 },
 	[KCLOUD_METER_A_PRICE_VCPU_SEC]	= NLA_POLICY_FULL_RANGE(NLA_U64, &kcm_price_range),
 	[KCLOUD_METER_A_PRICE_GIB_SEC]	= NLA_POLICY_FULL_RANGE(NLA_U64, &kcm_price_range),
 	[KCLOUD_METER_A_PRICE_NET]	= NLA_POLICY_NESTED(kcm_net_price_policy),
@@ -128,6 +151,11 @@ static const struct nla_policy kcloud_meter_policy[KCLOUD_METER_A_MAX + 1] = {
 	[KCLOUD_METER_A_ALARM_STATE]	= { .type = NLA_REJECT },
 	[KCLOUD_METER_A_ALARM_VALUE]	= { .type = NLA_REJECT },
 	[KCLOUD_METER_A_ALARM_CHANGED]	= { .type = NLA_REJECT },
+	[KCLOUD_METER_A_INST_VOL]	= { .type = NLA_REJECT },
+	[KCLOUD_METER_A_PRICE_VOL_GB_MONTH] = NLA_POLICY_FULL_RANGE(NLA_U64, &kcm_price_range),
+	[KCLOUD_METER_A_PRICE_MIO]	= NLA_POLICY_FULL_RANGE(NLA_U64, &kcm_price_range),
+	[KCLOUD_METER_A_BILL_VOLUME]	= { .type = NLA_REJECT },
+	[KCLOUD_METER_A_BILL_IO]	= { .type = NLA_REJECT },
 };
 
 static int kcm_get_info(struct sk_buff *skb, struct genl_info *info)
@@ -148,7 +176,8 @@ static int kcm_get_info(struct sk_buff *skb, struct genl_info *info)
 			      KCLOUD_METER_F_INFO | KCLOUD_METER_F_INSTANCE |
 			      KCLOUD_METER_F_NET_KFUNC | KCLOUD_METER_F_LEDGER |
 			      KCLOUD_METER_F_BILLING | KCLOUD_METER_F_ALARM |
-			      KCLOUD_METER_F_IMPORT,
+			      KCLOUD_METER_F_IMPORT | KCLOUD_METER_F_VOLUME |
+			      KCLOUD_METER_F_THROTTLE | KCLOUD_METER_F_HISTORY,
 			      KCLOUD_METER_A_PAD))
 		goto nla_put_failure;
 
@@ -162,9 +191,52 @@ nla_put_failure:
 
 /* ---- replies ------------------------------------------------------------ */
 
-static int kcm_put_stats(struct sk_buff *skb, const struct kcm_sample *s,
-			 const struct kcm_snap *net, u64 refused, u64 mem_current, bool total)
+/* The volumes of an instance, with their counters (totals only). */
+static int kcm_put_volumes(struct sk_buff *skb, struct kcm_instance *inst)
 {
+	struct kcm_volumes *vols = kcm_instance_vols(inst);
+	u64 ops[2], bytes[2];
+	struct nlattr *n;
+	u32 i;
+
+	if (nla_put_u64_64bit(skb, KCLOUD_METER_STAT_A_VOL_GONE_SECTOR_SEC,
+			      inst->vol_gone_sector_sec, KCLOUD_METER_STAT_A_PAD))
+		return -EMSGSIZE;
+	for (i = 0; vols && i < vols->n; i++) {
+		struct kcm_volume *v = vols->v[i];
+
+		kcm_volume_counters(v, ops, bytes);
+		n = nla_nest_start(skb, KCLOUD_METER_STAT_A_VOL);
+		if (!n ||
+		    nla_put_string(skb, KCLOUD_METER_VOL_A_NAME, v->name) ||
+		    nla_put_u32(skb, KCLOUD_METER_VOL_A_DEV, v->dev) ||
+		    nla_put_u64_64bit(skb, KCLOUD_METER_VOL_A_SIZE, v->size,
+				      KCLOUD_METER_VOL_A_PAD) ||
+		    nla_put_u64_64bit(skb, KCLOUD_METER_VOL_A_READ_OPS, ops[0],
+				      KCLOUD_METER_VOL_A_PAD) ||
+		    nla_put_u64_64bit(skb, KCLOUD_METER_VOL_A_WRITE_OPS, ops[1],
+				      KCLOUD_METER_VOL_A_PAD) ||
+		    nla_put_u64_64bit(skb, KCLOUD_METER_VOL_A_READ_BYTES, bytes[0],
+				      KCLOUD_METER_VOL_A_PAD) ||
+		    nla_put_u64_64bit(skb, KCLOUD_METER_VOL_A_WRITE_BYTES, bytes[1],
+				      KCLOUD_METER_VOL_A_PAD) ||
+		    nla_put_u64_64bit(skb, KCLOUD_METER_VOL_A_SECTOR_SEC, v->sector_sec,
+				      KCLOUD_METER_VOL_A_PAD))
+			return -EMSGSIZE;
+		nla_nest_end(skb, n);
+	}
+	return 0;
+}
+
+/*
+ * A KCLOUD_METER_A_INST_STATS nest: a sample (@net and @inst NULL), or an
+ * instance's totals (@net its counters, @inst for its volumes).
+ */
+static int kcm_put_stats(struct sk_buff *skb, const struct kcm_sample *s,
+			 const struct kcm_snap *net, u64 refused, u64 mem_current,
+			 struct kcm_instance *inst)
+{
+	bool total = inst;
 	struct nlattr *nest, *n;
 	int d, c;
 
@@ -177,6 +249,9 @@ static int kcm_put_stats(struct sk_buff *skb, const struct kcm_sample *s,
 			      KCLOUD_METER_STAT_A_PAD) ||
 	    nla_put_u64_64bit(skb, KCLOUD_METER_STAT_A_CPU_SYSTEM_US, s->cpu_system_us,
 			      KCLOUD_METER_STAT_A_PAD) ||
+	    nla_put_u64_64bit(skb, KCLOUD_METER_STAT_A_CPU_THROTTLED_US, s->cpu_throttled_us,
+			      KCLOUD_METER_STAT_A_PAD) ||
+	    nla_put_u32(skb, KCLOUD_METER_STAT_A_CPU_NR_THROTTLED, s->nr_throttled) ||
 	    nla_put_u64_64bit(skb, KCLOUD_METER_STAT_A_MEM_CURRENT, mem_current,
 			      KCLOUD_METER_STAT_A_PAD) ||
 	    nla_put_u64_64bit(skb, KCLOUD_METER_STAT_A_BLK_READ_OPS,
@@ -195,8 +270,9 @@ static int kcm_put_stats(struct sk_buff *skb, const struct kcm_sample *s,
 			      KCLOUD_METER_STAT_A_PAD) ||
 	    nla_put_u32(skb, KCLOUD_METER_STAT_A_SECONDS, s->seconds))
 		goto cancel;
-	if (total && nla_put_u64_64bit(skb, KCLOUD_METER_STAT_A_NET_REFUSED, refused,
-				       KCLOUD_METER_STAT_A_PAD))
+	if (total && (nla_put_u64_64bit(skb, KCLOUD_METER_STAT_A_NET_REFUSED, refused,
+					KCLOUD_METER_STAT_A_PAD) ||
+		      kcm_put_volumes(skb, inst)))
 		goto cancel;
 	for (d = 0; d < KCM_NDIR; d++) {
 		for (c = 0; c < KCM_NCLASS; c++) {
@@ -225,6 +301,7 @@ cancel:
 static int kcm_fill_instance(struct sk_buff *skb, struct kcm_instance *inst,
 			     u32 portid, u32 seq, int flags, u8 cmd, bool stats)
 {
+	struct kcm_volumes *vols = kcm_instance_vols(inst);
 	struct kcm_sample total;
 	struct nlattr *list;
 	struct kcm_snap net;
@@ -262,15 +339,15 @@ static int kcm_fill_instance(struct sk_buff *skb, struct kcm_instance *inst,
 	list = nla_nest_start(skb, KCLOUD_METER_A_INST_VOLUMES);
 	if (!list)
 		goto cancel;
-	for (i = 0; i < inst->nvolumes; i++)
-		if (nla_put_string(skb, KCLOUD_METER_A_INST_VOLUME, inst->volumes[i]))
+	for (i = 0; vols && i < vols->n; i++)
+		if (nla_put_string(skb, KCLOUD_METER_A_INST_VOLUME, vols->v[i]->name))
 			goto cancel;
 	nla_nest_end(skb, list);
 	if (stats) {
 		kcm_ledger_totals(inst, &total);
 		kcm_instance_net_counters(inst, &net);
 		if (kcm_put_stats(skb, &total, &net, atomic64_read(&inst->net_refused),
-				  inst->ledger.mem_now, true))
+				  inst->ledger.mem_now, inst))
 			goto cancel;
 	}
 done:
@@ -303,8 +380,7 @@ static void kcm_notify(struct kcm_instance *inst, u8 cmd)
 struct kcm_req {
 	u32 nports;
 	u32 ports[KCLOUD_METER_PORTS_MAX];
-	u32 nvolumes;
-	char (*volumes)[KCLOUD_METER_NAME_MAX];
+	struct kcm_volumes *vols;	/* new volumes, not yet published */
 	bool has_ports;
 	bool has_volumes;
 };
@@ -345,36 +421,86 @@ static int kcm_parse_ports(struct net *net, struct nlattr *list,
 	return 0;
 }
 
+/* One entry of the volume list: its name, device and size. */
+static int kcm_parse_volume(struct nlattr *nla, struct netlink_ext_ack *extack,
+			    const char **name, u32 *dev, u64 *size)
+{
+	struct nlattr *tb[KCLOUD_METER_VOL_A_MAX + 1];
+	int err;
+
+	*dev = 0;
+	*size = 0;
+	if (nla_type(nla) == KCLOUD_METER_A_INST_VOLUME) {
+		*name = nla_data(nla);
+		return 0;
+	}
+	if (nla_type(nla) != KCLOUD_METER_A_INST_VOL) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "only volumes in the volume list");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, KCLOUD_METER_VOL_A_MAX, nla, kcm_vol_policy, extack);
+	if (err)
+		return err;
+	if (!tb[KCLOUD_METER_VOL_A_NAME]) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "a volume needs a name");
+		return -EINVAL;
+	}
+	*name = nla_data(tb[KCLOUD_METER_VOL_A_NAME]);
+	if (tb[KCLOUD_METER_VOL_A_DEV])
+		*dev = nla_get_u32(tb[KCLOUD_METER_VOL_A_DEV]);
+	if (tb[KCLOUD_METER_VOL_A_SIZE]) {
+		*size = nla_get_u64(tb[KCLOUD_METER_VOL_A_SIZE]);
+		if (*size & ((1 << KCM_SECTOR_SHIFT) - 1)) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[KCLOUD_METER_VOL_A_SIZE],
+					    "volume size must be a multiple of 512");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int kcm_parse_volumes(struct nlattr *list, struct netlink_ext_ack *extack,
 			     struct kcm_req *req)
 {
+	struct kcm_volumes *vols;
 	struct nlattr *nla;
-	int rem;
-	u32 i;
+	const char *name;
+	int rem, err;
+	u64 size;
+	u32 i, dev;
 
-	req->volumes = kcalloc(KCLOUD_METER_VOLUMES_MAX, sizeof(*req->volumes), GFP_KERNEL);
-	if (!req->volumes)
+	vols = kcm_volumes_alloc(KCLOUD_METER_VOLUMES_MAX);
+	if (!vols)
 		return -ENOMEM;
+	req->vols = vols;
 	nla_for_each_nested(nla, list, rem) {
-		if (nla_type(nla) != KCLOUD_METER_A_INST_VOLUME) {
-			NL_SET_ERR_MSG_ATTR(extack, nla, "only volumes in the volume list");
-			return -EINVAL;
-		}
-		if (req->nvolumes == KCLOUD_METER_VOLUMES_MAX) {
+		err = kcm_parse_volume(nla, extack, &name, &dev, &size);
+		if (err)
+			return err;
+		if (vols->n == KCLOUD_METER_VOLUMES_MAX) {
 			NL_SET_ERR_MSG_ATTR(extack, nla, "too many volumes");
 			return -E2BIG;
 		}
-		if (!((char *)nla_data(nla))[0]) {
+		if (!name[0]) {
 			NL_SET_ERR_MSG_ATTR(extack, nla, "empty volume name");
 			return -EINVAL;
 		}
-		for (i = 0; i < req->nvolumes; i++) {
-			if (!strcmp(req->volumes[i], nla_data(nla))) {
+		for (i = 0; i < vols->n; i++) {
+			if (!strcmp(vols->v[i]->name, name)) {
 				NL_SET_ERR_MSG_ATTR(extack, nla, "volume given twice");
 				return -EINVAL;
 			}
+			if (dev && vols->v[i]->dev == dev) {
+				NL_SET_ERR_MSG_ATTR(extack, nla, "two volumes on one device");
+				return -EINVAL;
+			}
 		}
-		nla_strscpy(req->volumes[req->nvolumes++], nla, KCLOUD_METER_NAME_MAX);
+		vols->v[vols->n] = kcm_volume_alloc(name);
+		if (!vols->v[vols->n])
+			return -ENOMEM;
+		vols->v[vols->n]->dev = dev;
+		vols->v[vols->n]->size = size;
+		vols->n++;
 	}
 	req->has_volumes = true;
 	return 0;
@@ -473,10 +599,23 @@ static int kcm_apply(struct kcm_instance *inst, struct genl_info *info, struct k
 		inst->nports = req->nports;
 	}
 	if (req->has_volumes) {
-		kfree(inst->volumes);
-		inst->volumes = req->volumes;
-		inst->nvolumes = req->nvolumes;
-		req->volumes = NULL;
+		struct kcm_volumes *old = kcm_instance_vols(inst), *vols = req->vols;
+		u32 i, j;
+
+		/* A volume that stays (by name) keeps its counters. */
+		for (i = 0; old && i < vols->n; i++) {
+			for (j = 0; j < old->n; j++) {
+				if (strcmp(old->v[j]->name, vols->v[i]->name))
+					continue;
+				WRITE_ONCE(old->v[j]->dev, vols->v[i]->dev);
+				old->v[j]->size = vols->v[i]->size;
+				kcm_volume_free(vols->v[i]);
+				vols->v[i] = old->v[j];
+				break;
+			}
+		}
+		kcm_instance_set_volumes(inst, vols);
+		req->vols = NULL;
 	}
 	return 0;
 }
@@ -523,7 +662,7 @@ static int kcm_instance_add(struct sk_buff *skb, struct genl_info *info)
 	kcm_notify(inst, KCLOUD_METER_CMD_INSTANCE_ADD);
 out:
 	mutex_unlock(&kn->lock);
-	kfree(req.volumes);
+	kcm_volumes_free(req.vols);
 	return err;
 }
 
@@ -599,7 +738,7 @@ static int kcm_instance_set(struct sk_buff *skb, struct genl_info *info)
 		kcm_notify(inst, KCLOUD_METER_CMD_INSTANCE_SET);
 out:
 	mutex_unlock(&kn->lock);
-	kfree(req.volumes);
+	kcm_volumes_free(req.vols);
 	return err;
 }
 
@@ -714,7 +853,7 @@ static int kcm_get_usage_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 			    nla_put_u64_64bit(skb, KCLOUD_METER_A_USAGE_TIME, idx * res,
 					      KCLOUD_METER_A_PAD) ||
 			    kcm_put_stats(skb, s, NULL, 0,
-					  div_u64(s->mem_byte_sec, max(s->seconds, 1U)), false)) {
+					  div_u64(s->mem_byte_sec, max(s->seconds, 1U)), NULL)) {
 				if (hdr)
 					genlmsg_cancel(skb, hdr);
 				err = -EMSGSIZE;
@@ -751,6 +890,10 @@ static int kcm_price_set(struct sk_buff *skb, struct genl_info *info)
 		p.vcpu_sec = nla_get_u64(attrs[KCLOUD_METER_A_PRICE_VCPU_SEC]);
 	if (attrs[KCLOUD_METER_A_PRICE_GIB_SEC])
 		p.gib_sec = nla_get_u64(attrs[KCLOUD_METER_A_PRICE_GIB_SEC]);
+	if (attrs[KCLOUD_METER_A_PRICE_VOL_GB_MONTH])
+		p.vol_gb_month = nla_get_u64(attrs[KCLOUD_METER_A_PRICE_VOL_GB_MONTH]);
+	if (attrs[KCLOUD_METER_A_PRICE_MIO])
+		p.mio = nla_get_u64(attrs[KCLOUD_METER_A_PRICE_MIO]);
 	nlmsg_for_each_attr(nla, info->nlhdr, GENL_HDRLEN, rem) {
 		struct nlattr *tb[KCLOUD_METER_NET_A_MAX + 1];
 		u8 d, c;
@@ -803,7 +946,10 @@ static int kcm_get_price(struct sk_buff *skb, struct genl_info *info)
 	hdr = genlmsg_put_reply(msg, info, &kcloud_meter_family, 0, KCLOUD_METER_CMD_GET_PRICE);
 	if (!hdr ||
 	    nla_put_u64_64bit(msg, KCLOUD_METER_A_PRICE_VCPU_SEC, p.vcpu_sec, KCLOUD_METER_A_PAD) ||
-	    nla_put_u64_64bit(msg, KCLOUD_METER_A_PRICE_GIB_SEC, p.gib_sec, KCLOUD_METER_A_PAD))
+	    nla_put_u64_64bit(msg, KCLOUD_METER_A_PRICE_GIB_SEC, p.gib_sec, KCLOUD_METER_A_PAD) ||
+	    nla_put_u64_64bit(msg, KCLOUD_METER_A_PRICE_VOL_GB_MONTH, p.vol_gb_month,
+			      KCLOUD_METER_A_PAD) ||
+	    nla_put_u64_64bit(msg, KCLOUD_METER_A_PRICE_MIO, p.mio, KCLOUD_METER_A_PAD))
 		goto nla_put_failure;
 	for (d = 0; d < KCM_NDIR; d++) {
 		for (c = 0; c < KCM_NCLASS; c++) {
@@ -831,6 +977,8 @@ static int kcm_put_bill(struct sk_buff *skb, const struct kcm_bill *b)
 	    nla_put_u64_64bit(skb, KCLOUD_METER_A_BILL_COMPUTE, b->compute, KCLOUD_METER_A_PAD) ||
 	    nla_put_u64_64bit(skb, KCLOUD_METER_A_BILL_MEMORY, b->memory, KCLOUD_METER_A_PAD) ||
 	    nla_put_u64_64bit(skb, KCLOUD_METER_A_BILL_NET, b->net, KCLOUD_METER_A_PAD) ||
+	    nla_put_u64_64bit(skb, KCLOUD_METER_A_BILL_VOLUME, b->volume, KCLOUD_METER_A_PAD) ||
+	    nla_put_u64_64bit(skb, KCLOUD_METER_A_BILL_IO, b->io, KCLOUD_METER_A_PAD) ||
 	    nla_put_u64_64bit(skb, KCLOUD_METER_A_BILL_TOTAL, b->total, KCLOUD_METER_A_PAD))
 		return -EMSGSIZE;
 	return 0;
@@ -910,77 +1058,186 @@ full:
 
 /* ---- import ------------------------------------------------------------- */
 
-static int kcm_import_instance(struct kcm_net *kn, struct genl_info *info)
+/*
+ * A KCLOUD_METER_A_INST_STATS nest to import: the sample part into @tot
+ * (blk_kib from the bytes), the cumulative counters into @net.
+ */
+static int kcm_parse_stats(struct nlattr *stats, struct netlink_ext_ack *extack,
+			   struct kcm_sample *tot, struct kcm_snap *net)
 {
 	struct nlattr *tb[KCLOUD_METER_STAT_A_MAX + 1], *nla;
-	struct nlattr **attrs = info->attrs;
-	struct kcm_sample tot = {};
-	struct kcm_instance *inst;
-	struct kcm_snap net = {};
-	int rem, err;
+	int rem, err, d, c;
 
-	if (GENL_REQ_ATTR_CHECK(info, KCLOUD_METER_A_INST_START) ||
-	    GENL_REQ_ATTR_CHECK(info, KCLOUD_METER_A_INST_STATS))
-		return -EINVAL;
-	err = nla_parse_nested(tb, KCLOUD_METER_STAT_A_MAX, attrs[KCLOUD_METER_A_INST_STATS],
-			       kcm_stats_policy, info->extack);
+	err = nla_parse_nested(tb, KCLOUD_METER_STAT_A_MAX, stats, kcm_stats_policy, extack);
 	if (err)
 		return err;
 	if (tb[KCLOUD_METER_STAT_A_CPU_USER_US])
-		tot.cpu_user_us = nla_get_u64(tb[KCLOUD_METER_STAT_A_CPU_USER_US]);
+		tot->cpu_user_us = nla_get_u64(tb[KCLOUD_METER_STAT_A_CPU_USER_US]);
 	if (tb[KCLOUD_METER_STAT_A_CPU_SYSTEM_US])
-		tot.cpu_system_us = nla_get_u64(tb[KCLOUD_METER_STAT_A_CPU_SYSTEM_US]);
+		tot->cpu_system_us = nla_get_u64(tb[KCLOUD_METER_STAT_A_CPU_SYSTEM_US]);
+	if (tb[KCLOUD_METER_STAT_A_CPU_THROTTLED_US])
+		tot->cpu_throttled_us = nla_get_u64(tb[KCLOUD_METER_STAT_A_CPU_THROTTLED_US]);
+	if (tb[KCLOUD_METER_STAT_A_CPU_NR_THROTTLED])
+		tot->nr_throttled = nla_get_u32(tb[KCLOUD_METER_STAT_A_CPU_NR_THROTTLED]);
 	if (tb[KCLOUD_METER_STAT_A_MEM_PEAK])
-		tot.mem_peak = nla_get_u64(tb[KCLOUD_METER_STAT_A_MEM_PEAK]);
+		tot->mem_peak = nla_get_u64(tb[KCLOUD_METER_STAT_A_MEM_PEAK]);
 	if (tb[KCLOUD_METER_STAT_A_MEM_BYTE_SEC])
-		tot.mem_byte_sec = nla_get_u64(tb[KCLOUD_METER_STAT_A_MEM_BYTE_SEC]);
+		tot->mem_byte_sec = nla_get_u64(tb[KCLOUD_METER_STAT_A_MEM_BYTE_SEC]);
 	if (tb[KCLOUD_METER_STAT_A_SECONDS])
-		tot.seconds = nla_get_u32(tb[KCLOUD_METER_STAT_A_SECONDS]);
+		tot->seconds = nla_get_u32(tb[KCLOUD_METER_STAT_A_SECONDS]);
 	if (tb[KCLOUD_METER_STAT_A_BLK_READ_OPS])
-		net.blk_ops[0] = nla_get_u64(tb[KCLOUD_METER_STAT_A_BLK_READ_OPS]);
+		net->blk_ops[0] = nla_get_u64(tb[KCLOUD_METER_STAT_A_BLK_READ_OPS]);
 	if (tb[KCLOUD_METER_STAT_A_BLK_WRITE_OPS])
-		net.blk_ops[1] = nla_get_u64(tb[KCLOUD_METER_STAT_A_BLK_WRITE_OPS]);
+		net->blk_ops[1] = nla_get_u64(tb[KCLOUD_METER_STAT_A_BLK_WRITE_OPS]);
 	if (tb[KCLOUD_METER_STAT_A_BLK_READ_BYTES])
-		net.blk_bytes[0] = nla_get_u64(tb[KCLOUD_METER_STAT_A_BLK_READ_BYTES]);
+		net->blk_bytes[0] = nla_get_u64(tb[KCLOUD_METER_STAT_A_BLK_READ_BYTES]);
 	if (tb[KCLOUD_METER_STAT_A_BLK_WRITE_BYTES])
-		net.blk_bytes[1] = nla_get_u64(tb[KCLOUD_METER_STAT_A_BLK_WRITE_BYTES]);
-	nla_for_each_nested(nla, attrs[KCLOUD_METER_A_INST_STATS], rem) {
+		net->blk_bytes[1] = nla_get_u64(tb[KCLOUD_METER_STAT_A_BLK_WRITE_BYTES]);
+	nla_for_each_nested(nla, stats, rem) {
 		struct nlattr *nt[KCLOUD_METER_NET_A_MAX + 1];
-		u8 d, c;
 
 		if (nla_type(nla) != KCLOUD_METER_STAT_A_NET)
 			continue;
 		err = nla_parse_nested(nt, KCLOUD_METER_NET_A_MAX, nla, kcm_net_import_policy,
-				       info->extack);
+				       extack);
 		if (err)
 			return err;
 		if (!nt[KCLOUD_METER_NET_A_DIR] || !nt[KCLOUD_METER_NET_A_CLASS]) {
-			NL_SET_ERR_MSG_ATTR(info->extack, nla, "net totals need dir and class");
+			NL_SET_ERR_MSG_ATTR(extack, nla, "net totals need dir and class");
 			return -EINVAL;
 		}
 		d = nla_get_u8(nt[KCLOUD_METER_NET_A_DIR]);
 		c = nla_get_u8(nt[KCLOUD_METER_NET_A_CLASS]);
 		if (nt[KCLOUD_METER_NET_A_BYTES])
-			net.net_bytes[d][c] = nla_get_u64(nt[KCLOUD_METER_NET_A_BYTES]);
+			net->net_bytes[d][c] = nla_get_u64(nt[KCLOUD_METER_NET_A_BYTES]);
 		if (nt[KCLOUD_METER_NET_A_PACKETS])
-			net.net_packets[d][c] = nla_get_u64(nt[KCLOUD_METER_NET_A_PACKETS]);
+			net->net_packets[d][c] = nla_get_u64(nt[KCLOUD_METER_NET_A_PACKETS]);
 	}
+	for (d = 0; d < KCM_NDIR; d++) {
+		for (c = 0; c < KCM_NCLASS; c++) {
+			tot->net_bytes[d][c] = net->net_bytes[d][c];
+			tot->net_packets[d][c] = net->net_packets[d][c];
+		}
+	}
+	for (d = 0; d < 2; d++) {
+		tot->blk_ops[d] = net->blk_ops[d];
+		tot->blk_kib[d] = net->blk_bytes[d] >> 10;
+	}
+	return 0;
+}
 
+/* The per-volume totals of an instance's import, checked before any is added. */
+static int kcm_import_volumes(struct kcm_instance *inst, struct nlattr *stats,
+			      struct netlink_ext_ack *extack, bool apply)
+{
+	struct kcm_volumes *vols = kcm_instance_vols(inst);
+	struct nlattr *tb[KCLOUD_METER_VOL_A_MAX + 1], *nla;
+	struct kcm_volume *v;
+	int rem, err, i;
+	u32 j;
+
+	nla_for_each_nested(nla, stats, rem) {
+		if (nla_type(nla) != KCLOUD_METER_STAT_A_VOL)
+			continue;
+		err = nla_parse_nested(tb, KCLOUD_METER_VOL_A_MAX, nla, kcm_vol_policy, extack);
+		if (err)
+			return err;
+		if (!tb[KCLOUD_METER_VOL_A_NAME]) {
+			NL_SET_ERR_MSG_ATTR(extack, nla, "volume totals need the volume's name");
+			return -EINVAL;
+		}
+		if (!apply)
+			continue;
+		v = NULL;
+		for (j = 0; vols && j < vols->n; j++)
+			if (!nla_strcmp(tb[KCLOUD_METER_VOL_A_NAME], vols->v[j]->name))
+				v = vols->v[j];
+		if (!v) {
+			/* Not listed any more: only its storage bill stays. */
+			if (tb[KCLOUD_METER_VOL_A_SECTOR_SEC])
+				inst->vol_gone_sector_sec +=
+					nla_get_u64(tb[KCLOUD_METER_VOL_A_SECTOR_SEC]);
+			continue;
+		}
+		for (i = 0; i < 2; i++) {
+			struct nlattr *o = tb[i ? KCLOUD_METER_VOL_A_WRITE_OPS :
+					      KCLOUD_METER_VOL_A_READ_OPS];
+			struct nlattr *b = tb[i ? KCLOUD_METER_VOL_A_WRITE_BYTES :
+					      KCLOUD_METER_VOL_A_READ_BYTES];
+
+			if (o)
+				v->carried_ops[i] += nla_get_u64(o);
+			if (b)
+				v->carried_bytes[i] += nla_get_u64(b);
+		}
+		if (tb[KCLOUD_METER_VOL_A_SECTOR_SEC])
+			v->sector_sec += nla_get_u64(tb[KCLOUD_METER_VOL_A_SECTOR_SEC]);
+	}
+	return 0;
+}
+
+static int kcm_import_instance(struct kcm_net *kn, struct genl_info *info)
+{
+	struct nlattr **attrs = info->attrs;
+	struct kcm_sample tot = {};
+	struct kcm_instance *inst;
+	struct kcm_snap net = {};
+	struct nlattr *tb[KCLOUD_METER_STAT_A_MAX + 1], *nla;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, KCLOUD_METER_A_INST_STATS))
+		return -EINVAL;
+	err = kcm_parse_stats(attrs[KCLOUD_METER_A_INST_STATS], info->extack, &tot, &net);
+	if (err)
+		return err;
 	inst = kcm_instance_find(kn, nla_get_u32(attrs[KCLOUD_METER_A_INST_ID]));
 	if (!inst) {
 		NL_SET_ERR_MSG_ATTR(info->extack, attrs[KCLOUD_METER_A_INST_ID],
 				    "no instance with this id (register it first)");
 		return -ENOENT;
 	}
+
+	/* One sample of the history. */
+	if (attrs[KCLOUD_METER_A_USAGE_TIME]) {
+		u32 res = 1;
+
+		if (attrs[KCLOUD_METER_A_USAGE_RES])
+			res = nla_get_u32(attrs[KCLOUD_METER_A_USAGE_RES]);
+		if (res != 1 && res != 60) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attrs[KCLOUD_METER_A_USAGE_RES],
+					    "resolution must be 1 or 60 seconds");
+			return -EINVAL;
+		}
+		if (!tot.seconds) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attrs[KCLOUD_METER_A_INST_STATS],
+					    "a sample needs its seconds");
+			return -EINVAL;
+		}
+		return kcm_ledger_import_sample(inst, res,
+						nla_get_u64(attrs[KCLOUD_METER_A_USAGE_TIME]),
+						&tot, info->extack);
+	}
+
+	if (GENL_REQ_ATTR_CHECK(info, KCLOUD_METER_A_INST_START))
+		return -EINVAL;
 	if (inst->imported) {
 		NL_SET_ERR_MSG_ATTR(info->extack, attrs[KCLOUD_METER_A_INST_ID],
 				    "this instance's ledger was imported already");
 		return -EALREADY;
 	}
+	err = kcm_import_volumes(inst, attrs[KCLOUD_METER_A_INST_STATS], info->extack, false);
+	if (err)
+		return err;
+	nla_parse_nested(tb, KCLOUD_METER_STAT_A_MAX, attrs[KCLOUD_METER_A_INST_STATS],
+			 kcm_stats_policy, NULL);
 	inst->imported = true;
 	inst->start = min_t(time64_t, inst->start,
 			    nla_get_u64(attrs[KCLOUD_METER_A_INST_START]));
 	kcm_ledger_import(inst, &tot, &net);
+	kcm_import_volumes(inst, attrs[KCLOUD_METER_A_INST_STATS], NULL, true);
+	nla = tb[KCLOUD_METER_STAT_A_VOL_GONE_SECTOR_SEC];
+	if (nla)
+		inst->vol_gone_sector_sec += nla_get_u64(nla);
 	return 0;
 }
 

@@ -5,6 +5,7 @@
  *
  *	kcloud bill [tenant TENANT]
  *	kcloud bill price set [vcpu-sec N] [gib-sec N] [net DIR CLASS N]...
+ *		[volume-gb-month N] [io-million N]
  *	kcloud bill price show
  */
 #include <stdio.h>
@@ -31,6 +32,13 @@ static void kcb_usd(const char *key, const char *fmt, struct nlattr *a)
 		kc_print_fixed(KC_ANY, key, fmt, (long long)nla_get_u64(a), 9);
 }
 
+/* The exact amount in JSON, an integer of nano-dollars. */
+static void kcb_nano(const char *key, struct nlattr *a)
+{
+	if (a)
+		kc_print_u64(KC_JSON, key, NULL, nla_get_u64(a));
+}
+
 static int kcb_bill_cb(uint8_t cmd, struct nlattr **tb, void *arg)
 {
 	kc_open_object(NULL);
@@ -48,8 +56,15 @@ static int kcb_bill_cb(uint8_t cmd, struct nlattr **tb, void *arg)
 		kcb_usd("compute", " compute %s", tb[KCLOUD_METER_A_BILL_COMPUTE]);
 		kcb_usd("memory", " memory %s", tb[KCLOUD_METER_A_BILL_MEMORY]);
 		kcb_usd("net", " net %s", tb[KCLOUD_METER_A_BILL_NET]);
+		kcb_usd("volume", " volume %s", tb[KCLOUD_METER_A_BILL_VOLUME]);
+		kcb_usd("io", " io %s", tb[KCLOUD_METER_A_BILL_IO]);
 		kcb_usd("total", " total %s", tb[KCLOUD_METER_A_BILL_TOTAL]);
 		kc_print_nl();
+		kcb_nano("compute_nano", tb[KCLOUD_METER_A_BILL_COMPUTE]);
+		kcb_nano("memory_nano", tb[KCLOUD_METER_A_BILL_MEMORY]);
+		kcb_nano("net_nano", tb[KCLOUD_METER_A_BILL_NET]);
+		kcb_nano("volume_nano", tb[KCLOUD_METER_A_BILL_VOLUME]);
+		kcb_nano("io_nano", tb[KCLOUD_METER_A_BILL_IO]);
 		kc_print_u64(KC_JSON, "total_nano", NULL,
 			     tb[KCLOUD_METER_A_BILL_TOTAL] ?
 			     nla_get_u64(tb[KCLOUD_METER_A_BILL_TOTAL]) : 0);
@@ -83,6 +98,12 @@ static int kcb_price_cb(uint8_t cmd, struct nlattr **tb, void *arg)
 	if (tb[KCLOUD_METER_A_PRICE_GIB_SEC])
 		kc_print_u64(KC_ANY, "gib_sec", " gib-sec %llu",
 			     nla_get_u64(tb[KCLOUD_METER_A_PRICE_GIB_SEC]));
+	if (tb[KCLOUD_METER_A_PRICE_VOL_GB_MONTH])
+		kc_print_u64(KC_ANY, "volume_gb_month", " volume-gb-month %llu",
+			     nla_get_u64(tb[KCLOUD_METER_A_PRICE_VOL_GB_MONTH]));
+	if (tb[KCLOUD_METER_A_PRICE_MIO])
+		kc_print_u64(KC_ANY, "io_million", " io-million %llu",
+			     nla_get_u64(tb[KCLOUD_METER_A_PRICE_MIO]));
 	kc_print_nl();
 	kc_open_array("net");
 	/*
@@ -122,11 +143,14 @@ static int kcb_usage(void)
 {
 	printf("Usage: kcloud bill [tenant TENANT]\n"
 	       "       kcloud bill price set [vcpu-sec N] [gib-sec N] [net { in | out } { vpc | private | internet } N]...\n"
+	       "                             [volume-gb-month N] [io-million N]\n"
 	       "       kcloud bill price show\n"
 	       "Prices are nano-dollars per vCPU-second, per GiB-second of the instance\n"
-	       "type's memory, and per GB (1e9 bytes) of traffic. Instances are billed\n"
-	       "per second, with a minimum of %d seconds per start.\n",
-	       KCLOUD_METER_BILL_MIN_SEC);
+	       "type's memory, per GB (1e9 bytes) of traffic, per GB-month (1e9 bytes for\n"
+	       "%d seconds) of provisioned volume size and per million I/Os. Instances\n"
+	       "are billed per second, with a minimum of %d seconds per start for\n"
+	       "compute and memory; volumes the seconds they are provisioned.\n",
+	       KCLOUD_METER_MONTH_SEC, KCLOUD_METER_BILL_MIN_SEC);
 	return KC_EXIT_OK;
 }
 
@@ -144,11 +168,14 @@ static int kcb_price_set(int argc, char **argv)
 		const char *k = argv[0];
 
 		NEXT_ARG();
-		if (!strcmp(k, "vcpu-sec") || !strcmp(k, "gib-sec")) {
+		if (!strcmp(k, "vcpu-sec") || !strcmp(k, "gib-sec") ||
+		    !strcmp(k, "volume-gb-month") || !strcmp(k, "io-million")) {
 			if (kc_parse_u64(argv[0], &v))
 				return kc_usage_err("bad price \"%s\"", argv[0]);
-			nla_put_u64(msg, k[0] == 'v' ? KCLOUD_METER_A_PRICE_VCPU_SEC :
-				    KCLOUD_METER_A_PRICE_GIB_SEC, v);
+			nla_put_u64(msg, !strcmp(k, "vcpu-sec") ? KCLOUD_METER_A_PRICE_VCPU_SEC :
+				    !strcmp(k, "gib-sec") ? KCLOUD_METER_A_PRICE_GIB_SEC :
+				    !strcmp(k, "io-million") ? KCLOUD_METER_A_PRICE_MIO :
+				    KCLOUD_METER_A_PRICE_VOL_GB_MONTH, v);
 		} else if (!strcmp(k, "net")) {
 			struct nlattr *nest;
 			int d, c;

@@ -4,7 +4,8 @@
  * monitor. Attaching the tc program to a port is in meter_attach.c.
  *
  *	kcloud meter instance add ID name NAME [tenant T] [cgroup PATH | cgroup-id N]
- *		[vcpus N] [memory SIZE] [port DEV]... [volume NAME]...
+ *		[vcpus N] [memory SIZE] [port DEV]...
+ *		[volume NAME [blk BLOCKDEV] [size SIZE]]...
  *	kcloud meter instance set INSTANCE [name NAME] ... [port DEV]... [noports]
  *	kcloud meter instance del INSTANCE
  *	kcloud meter instance show [INSTANCE]
@@ -15,9 +16,15 @@
  *	kcloud meter monitor
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <linux/fs.h>
 #include <linux/kcloud_meter.h>
 
 #include "kcloud.h"
@@ -44,6 +51,45 @@ static int kcm_ifindex(const char *dev, uint32_t *ifindex)
 	return kc_parse_u32(dev, ifindex);
 }
 
+/* The per-volume totals in a KCLOUD_METER_A_INST_STATS nest. */
+static void kcm_print_volumes(struct nlattr *nest)
+{
+	struct nlattr *a;
+	int rem;
+
+	kc_open_array("volumes");
+	nla_for_each_nested(a, nest, rem) {
+		struct nlattr *vt[KCLOUD_METER_VOL_A_MAX + 1];
+		uint32_t dev;
+
+		if (nla_type(a) != KCLOUD_METER_STAT_A_VOL ||
+		    kc_nl_nested(a, KCLOUD_METER_VOL_A_MAX, vt) || !vt[KCLOUD_METER_VOL_A_NAME])
+			continue;
+		kc_open_object(NULL);
+		kc_print_str(KC_ANY, "name", "    volume %s",
+			     nla_get_string(vt[KCLOUD_METER_VOL_A_NAME]));
+		dev = vt[KCLOUD_METER_VOL_A_DEV] ? nla_get_u32(vt[KCLOUD_METER_VOL_A_DEV]) : 0;
+		kc_print_u64(KC_JSON, "dev", NULL, dev);
+		if (!kc_json && dev)
+			kc_printf(" dev %u:%u", dev >> 20, dev & 0xfffff);
+#define KCM_VOL(attr, key, fmt)								\
+	do {										\
+		if (vt[attr])								\
+			kc_print_u64(KC_ANY, key, fmt, nla_get_u64(vt[attr]));		\
+	} while (0)
+		KCM_VOL(KCLOUD_METER_VOL_A_SIZE, "size", " size %llu");
+		KCM_VOL(KCLOUD_METER_VOL_A_READ_OPS, "read_ops", " read_ops %llu");
+		KCM_VOL(KCLOUD_METER_VOL_A_READ_BYTES, "read_bytes", " bytes %llu");
+		KCM_VOL(KCLOUD_METER_VOL_A_WRITE_OPS, "write_ops", " write_ops %llu");
+		KCM_VOL(KCLOUD_METER_VOL_A_WRITE_BYTES, "write_bytes", " bytes %llu");
+		KCM_VOL(KCLOUD_METER_VOL_A_SECTOR_SEC, "sector_sec", " sector_sec %llu");
+#undef KCM_VOL
+		kc_print_nl();
+		kc_close_object();
+	}
+	kc_close_array();
+}
+
 static void kcm_print_stats(struct nlattr *nest)
 {
 	struct nlattr *tb[KCLOUD_METER_STAT_A_MAX + 1];
@@ -64,6 +110,10 @@ static void kcm_print_stats(struct nlattr *nest)
 	KCM_U64(KCLOUD_METER_STAT_A_CPU_USAGE_US, "cpu_usage_us", " cpu_usage_us %llu");
 	KCM_U64(KCLOUD_METER_STAT_A_CPU_USER_US, "cpu_user_us", " user %llu");
 	KCM_U64(KCLOUD_METER_STAT_A_CPU_SYSTEM_US, "cpu_system_us", " system %llu");
+	KCM_U64(KCLOUD_METER_STAT_A_CPU_THROTTLED_US, "cpu_throttled_us", " throttled_us %llu");
+	if (tb[KCLOUD_METER_STAT_A_CPU_NR_THROTTLED])
+		kc_print_u64(KC_ANY, "cpu_nr_throttled", " nr_throttled %llu",
+			     nla_get_u32(tb[KCLOUD_METER_STAT_A_CPU_NR_THROTTLED]));
 	KCM_U64(KCLOUD_METER_STAT_A_MEM_CURRENT, "mem_current", " mem_current %llu");
 	KCM_U64(KCLOUD_METER_STAT_A_MEM_PEAK, "mem_peak", " peak %llu");
 	KCM_U64(KCLOUD_METER_STAT_A_MEM_BYTE_SEC, "mem_byte_sec", " byte_sec %llu");
@@ -72,8 +122,12 @@ static void kcm_print_stats(struct nlattr *nest)
 	KCM_U64(KCLOUD_METER_STAT_A_BLK_READ_BYTES, "blk_read_bytes", " bytes %llu");
 	KCM_U64(KCLOUD_METER_STAT_A_BLK_WRITE_OPS, "blk_write_ops", " blk_write_ops %llu");
 	KCM_U64(KCLOUD_METER_STAT_A_BLK_WRITE_BYTES, "blk_write_bytes", " bytes %llu");
+	KCM_U64(KCLOUD_METER_STAT_A_VOL_GONE_SECTOR_SEC, "vol_gone_sector_sec",
+		" gone_sector_sec %llu");
 #undef KCM_U64
 	kc_print_nl();
+	if (tb[KCLOUD_METER_STAT_A_VOL])
+		kcm_print_volumes(nest);
 	kc_open_array("net");
 	nla_for_each_nested(a, nest, rem) {
 		struct nlattr *nt[KCLOUD_METER_NET_A_MAX + 1];
@@ -205,21 +259,58 @@ static int kcm_instance_usage(void)
 	fprintf(stderr,
 		"Usage: kcloud meter instance add ID name NAME [tenant TENANT]\n"
 		"                [cgroup PATH | cgroup-id ID] [vcpus N] [memory SIZE]\n"
-		"                [port DEV]... [volume NAME]...\n"
+		"                [port DEV]... [volume NAME [blk BLOCKDEV] [size SIZE]]...\n"
 		"       kcloud meter instance set INSTANCE [name NAME] [tenant TENANT]\n"
 		"                [cgroup PATH | cgroup-id ID] [vcpus N] [memory SIZE]\n"
-		"                [port DEV]... [noports] [volume NAME]... [novolumes]\n"
+		"                [port DEV]... [noports]\n"
+		"                [volume NAME [blk BLOCKDEV] [size SIZE]]... [novolumes]\n"
 		"       kcloud meter instance del INSTANCE\n"
 		"       kcloud meter instance show [INSTANCE]   (-s: usage totals)\n"
-		"INSTANCE is an id or a name; DEV a device name or ifindex.\n");
+		"INSTANCE is an id or a name; DEV a device name or ifindex. A volume's\n"
+		"blk (a block device, or MAJOR:MINOR) has its I/O counted on the volume;\n"
+		"its size (billed per GB-month) defaults to the block device's.\n");
 	return KC_EXIT_USAGE;
+}
+
+struct kcm_vol_arg {
+	const char *name;
+	uint32_t dev;
+	uint64_t size;
+	bool has_size;
+	bool has_dev;
+};
+
+/* A volume's block device: a path or MAJOR:MINOR; its size when a path. */
+static int kcm_vol_blk(const char *s, struct kcm_vol_arg *v)
+{
+	unsigned int ma, mi;
+	struct stat st;
+	uint64_t size;
+	char end;
+	int fd;
+
+	if (sscanf(s, "%u:%u%c", &ma, &mi, &end) == 2) {
+		v->dev = (ma << 20) | mi;
+		v->has_dev = true;
+		return 0;
+	}
+	if (stat(s, &st) || !S_ISBLK(st.st_mode))
+		return -1;
+	v->dev = (major(st.st_rdev) << 20) | minor(st.st_rdev);
+	v->has_dev = true;
+	fd = open(s, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && !ioctl(fd, BLKGETSIZE64, &size) && !v->has_size)
+		v->size = size;
+	if (fd >= 0)
+		close(fd);
+	return 0;
 }
 
 /* The attributes shared by add and set. */
 static int kcm_parse_instance_args(int argc, char **argv, struct nl_msg *msg)
 {
 	uint32_t ports[KCLOUD_METER_PORTS_MAX + 1];
-	const char *volumes[KCLOUD_METER_VOLUMES_MAX + 1];
+	struct kcm_vol_arg volumes[KCLOUD_METER_VOLUMES_MAX + 1] = {};
 	int nports = -1, nvolumes = -1, i;
 	struct nlattr *nest;
 
@@ -271,7 +362,22 @@ static int kcm_parse_instance_args(int argc, char **argv, struct nl_msg *msg)
 			nvolumes = nvolumes < 0 ? 0 : nvolumes;
 			if (nvolumes > KCLOUD_METER_VOLUMES_MAX)
 				return kc_usage_err("too many volumes");
-			volumes[nvolumes++] = argv[0];
+			volumes[nvolumes++].name = argv[0];
+		} else if (!strcmp(key, "blk") || !strcmp(key, "size")) {
+			struct kcm_vol_arg *v;
+
+			if (nvolumes <= 0)
+				return kc_usage_err("%s is about a volume: put it after volume NAME",
+						    key);
+			v = &volumes[nvolumes - 1];
+			if (key[0] == 's') {
+				if (kc_parse_size(argv[0], &v->size))
+					return kc_usage_err("bad volume size \"%s\"", argv[0]);
+				v->has_size = true;
+			} else if (kcm_vol_blk(argv[0], v)) {
+				return kc_usage_err("%s is not a block device (or MAJOR:MINOR)",
+						    argv[0]);
+			}
 		} else {
 			return kc_usage_err("unknown argument \"%s\"", key);
 		}
@@ -285,8 +391,16 @@ static int kcm_parse_instance_args(int argc, char **argv, struct nl_msg *msg)
 	}
 	if (nvolumes >= 0) {
 		nest = nla_nest_start(msg, KCLOUD_METER_A_INST_VOLUMES);
-		for (i = 0; i < nvolumes; i++)
-			nla_put_string(msg, KCLOUD_METER_A_INST_VOLUME, volumes[i]);
+		for (i = 0; i < nvolumes; i++) {
+			struct nlattr *vn = nla_nest_start(msg, KCLOUD_METER_A_INST_VOL);
+
+			nla_put_string(msg, KCLOUD_METER_VOL_A_NAME, volumes[i].name);
+			if (volumes[i].has_dev)
+				nla_put_u32(msg, KCLOUD_METER_VOL_A_DEV, volumes[i].dev);
+			if (volumes[i].size)
+				nla_put_u64(msg, KCLOUD_METER_VOL_A_SIZE, volumes[i].size);
+			nla_nest_end(msg, vn);
+		}
 		nla_nest_end(msg, nest);
 	}
 	return 0;

@@ -17,13 +17,21 @@
 static const char * const kce_dirs[] = { "in", "out" };
 static const char * const kce_classes[] = { "vpc", "private", "internet" };
 
+struct kce_vol {
+	char name[KCLOUD_METER_NAME_MAX];
+	uint64_t size, ops[2], bytes[2], sector_sec;
+};
+
 struct kce_inst {
 	uint32_t id;
 	char name[KCLOUD_METER_NAME_MAX];
 	char tenant[KCLOUD_METER_NAME_MAX];
 	uint64_t cpu_usage, cpu_user, cpu_system, mem_current, mem_peak, mem_byte_sec;
+	uint64_t cpu_throttled, cpu_nr_throttled;
 	uint64_t net_bytes[2][3], net_packets[2][3];
 	uint64_t blk_ops[2], blk_bytes[2];
+	unsigned int nvols;
+	struct kce_vol vols[KCLOUD_METER_VOLUMES_MAX];
 };
 
 struct kce_list {
@@ -47,6 +55,9 @@ static void kce_stats(struct nlattr *st, struct kce_inst *in)
 	in->cpu_usage = kce_u64(tb[KCLOUD_METER_STAT_A_CPU_USAGE_US]);
 	in->cpu_user = kce_u64(tb[KCLOUD_METER_STAT_A_CPU_USER_US]);
 	in->cpu_system = kce_u64(tb[KCLOUD_METER_STAT_A_CPU_SYSTEM_US]);
+	in->cpu_throttled = kce_u64(tb[KCLOUD_METER_STAT_A_CPU_THROTTLED_US]);
+	in->cpu_nr_throttled = tb[KCLOUD_METER_STAT_A_CPU_NR_THROTTLED] ?
+			       nla_get_u32(tb[KCLOUD_METER_STAT_A_CPU_NR_THROTTLED]) : 0;
 	in->mem_current = kce_u64(tb[KCLOUD_METER_STAT_A_MEM_CURRENT]);
 	in->mem_peak = kce_u64(tb[KCLOUD_METER_STAT_A_MEM_PEAK]);
 	in->mem_byte_sec = kce_u64(tb[KCLOUD_METER_STAT_A_MEM_BYTE_SEC]);
@@ -58,6 +69,23 @@ static void kce_stats(struct nlattr *st, struct kce_inst *in)
 		struct nlattr *nt[KCLOUD_METER_NET_A_MAX + 1];
 		unsigned int d, c;
 
+		if (nla_type(a) == KCLOUD_METER_STAT_A_VOL && in->nvols < KCLOUD_METER_VOLUMES_MAX) {
+			struct nlattr *vt[KCLOUD_METER_VOL_A_MAX + 1];
+			struct kce_vol *v = &in->vols[in->nvols];
+
+			if (kc_nl_nested(a, KCLOUD_METER_VOL_A_MAX, vt) || !vt[KCLOUD_METER_VOL_A_NAME])
+				continue;
+			snprintf(v->name, sizeof(v->name), "%s",
+				 nla_get_string(vt[KCLOUD_METER_VOL_A_NAME]));
+			v->size = kce_u64(vt[KCLOUD_METER_VOL_A_SIZE]);
+			v->ops[0] = kce_u64(vt[KCLOUD_METER_VOL_A_READ_OPS]);
+			v->ops[1] = kce_u64(vt[KCLOUD_METER_VOL_A_WRITE_OPS]);
+			v->bytes[0] = kce_u64(vt[KCLOUD_METER_VOL_A_READ_BYTES]);
+			v->bytes[1] = kce_u64(vt[KCLOUD_METER_VOL_A_WRITE_BYTES]);
+			v->sector_sec = kce_u64(vt[KCLOUD_METER_VOL_A_SECTOR_SEC]);
+			in->nvols++;
+			continue;
+		}
 		if (nla_type(a) != KCLOUD_METER_STAT_A_NET ||
 		    kc_nl_nested(a, KCLOUD_METER_NET_A_MAX, nt) ||
 		    !nt[KCLOUD_METER_NET_A_DIR] || !nt[KCLOUD_METER_NET_A_CLASS])
@@ -130,6 +158,29 @@ static void kce_net_family(struct kce_list *l, const char *name, const char *hel
 	}
 }
 
+/* One family of per-volume values: @what picks the value of a volume. */
+static void kce_vol_family(struct kce_list *l, const char *name, const char *type,
+			   const char *help, int what)
+{
+	size_t i;
+	unsigned int j;
+
+	printf("# TYPE %s %s\n# HELP %s %s\n", name, type, name, help);
+	for (i = 0; i < l->n; i++) {
+		struct kce_inst *in = &l->v[i];
+
+		for (j = 0; j < in->nvols; j++) {
+			struct kce_vol *v = &in->vols[j];
+			uint64_t val = what == 0 ? v->size : what < 3 ? v->ops[what - 1] :
+				       v->bytes[what - 3];
+
+			printf("%s%s{id=\"%u\",instance=\"%s\",tenant=\"%s\",volume=\"%s\"} %llu\n",
+			       name, !strcmp(type, "counter") ? "_total" : "", in->id, in->name,
+			       in->tenant, v->name, (unsigned long long)val);
+		}
+	}
+}
+
 static int kcm_export(int argc, char **argv)
 {
 	struct kce_list l = {};
@@ -155,6 +206,11 @@ static int kcm_export(int argc, char **argv)
 		   "User part of the CPU time.", in->cpu_user);
 	KCE_FAMILY(&l, "kcloud_cpu_system_microseconds", "counter",
 		   "System part of the CPU time.", in->cpu_system);
+	KCE_FAMILY(&l, "kcloud_cpu_throttled_microseconds", "counter",
+		   "Time the instance's tasks were throttled by its cpu.max.", in->cpu_throttled);
+	KCE_FAMILY(&l, "kcloud_cpu_throttled_periods", "counter",
+		   "CFS bandwidth periods in which the instance was throttled.",
+		   in->cpu_nr_throttled);
 	KCE_FAMILY(&l, "kcloud_memory_bytes", "gauge",
 		   "memory.current at the last closed second.", in->mem_current);
 	KCE_FAMILY(&l, "kcloud_memory_peak_bytes", "gauge",
@@ -169,6 +225,16 @@ static int kcm_export(int argc, char **argv)
 		   "Bytes read from the instance's volumes.", in->blk_bytes[0]);
 	KCE_FAMILY(&l, "kcloud_block_write_bytes", "counter",
 		   "Bytes written to the instance's volumes.", in->blk_bytes[1]);
+	kce_vol_family(&l, "kcloud_volume_size_bytes", "gauge",
+		       "Provisioned size of the volume.", 0);
+	kce_vol_family(&l, "kcloud_volume_read_ops", "counter",
+		       "Block requests read on the volume.", 1);
+	kce_vol_family(&l, "kcloud_volume_write_ops", "counter",
+		       "Block requests written on the volume.", 2);
+	kce_vol_family(&l, "kcloud_volume_read_bytes", "counter",
+		       "Bytes read from the volume.", 3);
+	kce_vol_family(&l, "kcloud_volume_write_bytes", "counter",
+		       "Bytes written to the volume.", 4);
 	kce_net_family(&l, "kcloud_network_bytes", "Bytes through the instance's ports.", true);
 	kce_net_family(&l, "kcloud_network_packets", "Packets through the instance's ports.",
 		       false);

@@ -17,9 +17,15 @@
  * usage is collected without polling from userspace:
  *  - network: a BPF tc program on each port calls the kfunc
  *    kcloud_meter_charge_net(handle, dir, class, bytes) (see below);
+ *  - block I/O: a BPF tp_btf program on block_rq_complete calls the kfunc
+ *    kcloud_meter_charge_blk(handle, dev, write, bytes) for the devices
+ *    mapped to the instance; the instance's volumes whose device (dev_t) is
+ *    registered are also counted one by one;
  *  - CPU and memory: once a second the module reads the cgroup's own
- *    statistics (the per-CPU rstat counters behind cpu.stat, and the memory
- *    controller's page counter behind memory.current and memory.peak).
+ *    statistics (the per-CPU rstat counters behind cpu.stat, the CFS
+ *    bandwidth counters behind cpu.stat's nr_throttled and throttled_usec
+ *    (read as cpu.stat prints them), and the memory controller's page
+ *    counter behind memory.current and memory.peak).
  * A per-second timer closes each second's bucket into the instance's ledger:
  * the last 3600 seconds at 1 s resolution and the last 21600 minutes (15
  * days) at 60 s resolution.
@@ -57,9 +63,21 @@
  *                                      (NLA_U32, the ifindex of a device of
  *                                      this namespace), at most
  *                                      KCLOUD_METER_PORTS_MAX, no duplicates
- *     KCLOUD_METER_A_INST_VOLUMES      nest of KCLOUD_METER_A_INST_VOLUME
- *                                      (NLA_NUL_STRING, a volume name), at
- *                                      most KCLOUD_METER_VOLUMES_MAX
+ *     KCLOUD_METER_A_INST_VOLUMES      nest of volumes, at most
+ *                                      KCLOUD_METER_VOLUMES_MAX, each either
+ *                                      KCLOUD_METER_A_INST_VOLUME
+ *                                      (NLA_NUL_STRING, a volume name: no
+ *                                      device, size 0) or
+ *                                      KCLOUD_METER_A_INST_VOL, a nest of:
+ *       KCLOUD_METER_VOL_A_NAME  NLA_NUL_STRING (required) unique in the list
+ *       KCLOUD_METER_VOL_A_DEV   NLA_U32 its block device, as the kernel
+ *                                encodes a dev_t (major << 20 | minor); 0
+ *                                (the default) for none. The block I/O
+ *                                charged to the instance on this device is
+ *                                counted on this volume too.
+ *       KCLOUD_METER_VOL_A_SIZE  NLA_U64 provisioned size in bytes, a
+ *                                multiple of 512, at most 2^50 (default 0),
+ *                                billed per GB-month
  *   Errors: EEXIST (id or name taken), ENOENT (cgroup or port not found),
  *   EINVAL (bad or conflicting attributes), ENOSPC (too many instances,
  *   KCLOUD_METER_INSTANCES_MAX per namespace).
@@ -76,8 +94,11 @@
  * KCLOUD_METER_CMD_INSTANCE_SET (do, admin)
  *     KCLOUD_METER_A_INST_ID (required), then any of NAME, TENANT,
  *     CGROUP_PATH or CGROUP_ID, VCPUS, MEMORY. PORTS and VOLUMES, when
- *     present, replace the whole list (an empty nest empties it). Nothing
- *     changes when the request is refused.
+ *     present, replace the whole list (an empty nest empties it); a volume
+ *     that keeps its name keeps its counters (its device and size may
+ *     change); a volume that goes keeps what it was billed (its provisioned
+ *     sector-seconds stay in the instance's bill). Nothing changes when the
+ *     request is refused.
  *   Event: KCLOUD_METER_CMD_INSTANCE_SET with the new attributes.
  *
  * KCLOUD_METER_CMD_GET_INSTANCE (do, dump)
@@ -135,6 +156,22 @@
  *                                      on the instance's volumes
  *   KCLOUD_METER_STAT_A_BLK_READ_BYTES, _WRITE_BYTES  their bytes (exact in
  *                                      totals; samples keep whole KiB)
+ *   KCLOUD_METER_STAT_A_CPU_THROTTLED_US  time the cgroup's tasks were
+ *                                      throttled by its cpu.max, usec (the
+ *                                      growth of cpu.stat's throttled_usec)
+ *   KCLOUD_METER_STAT_A_CPU_NR_THROTTLED  NLA_U32 periods in which it was
+ *                                      throttled (cpu.stat's nr_throttled);
+ *                                      both 0 where the cgroup has no cpu
+ *                                      controller
+ *   KCLOUD_METER_STAT_A_VOL            nest, repeated, one per volume of the
+ *                                      instance (totals only):
+ *     KCLOUD_METER_VOL_A_NAME, _DEV, _SIZE as registered,
+ *     KCLOUD_METER_VOL_A_READ_OPS, _WRITE_OPS    NLA_U64 requests completed
+ *     KCLOUD_METER_VOL_A_READ_BYTES, _WRITE_BYTES  NLA_U64 their bytes, exact
+ *     KCLOUD_METER_VOL_A_SECTOR_SEC  NLA_U64 provisioned 512-byte sectors
+ *                                    times the closed seconds it had them
+ *   KCLOUD_METER_STAT_A_VOL_GONE_SECTOR_SEC  the SECTOR_SEC of volumes no
+ *                                      longer in the list (totals only)
  *   (MEM_CURRENT of a sample is its average: MEM_BYTE_SEC / SECONDS.)
  *
  * KCLOUD_METER_CMD_PRICE_SET (do, admin)
@@ -147,6 +184,11 @@
  *     KCLOUD_METER_A_PRICE_NET       nest, repeated: NET_A_DIR, NET_A_CLASS,
  *                                    NET_A_PRICE (NLA_U64, per GB = 1e9
  *                                    bytes) for one direction and class
+ *     KCLOUD_METER_A_PRICE_VOL_GB_MONTH  NLA_U64 per GB-month of provisioned
+ *                                    volume size: 1e9 bytes for a month of
+ *                                    KCLOUD_METER_MONTH_SEC (30 days)
+ *     KCLOUD_METER_A_PRICE_MIO       NLA_U64 per million I/Os (block
+ *                                    requests completed, read or write)
  *   Each price is at most KCLOUD_METER_PRICE_MAX.
  *
  * KCLOUD_METER_CMD_GET_PRICE (do)
@@ -162,10 +204,18 @@
  *     compute = billed_seconds * vcpus * PRICE_VCPU_SEC
  *     memory  = billed_seconds * memory_bytes * PRICE_GIB_SEC / 2^30
  *     net     = sum over dir, class of bytes * PRICE_NET / 1e9
+ *     volume  = sector_sec * PRICE_VOL_GB_MONTH / 5062500000000
+ *               (sector_sec: the sum of the volumes' VOL_A_SECTOR_SEC and
+ *               VOL_GONE_SECTOR_SEC; 5062500000000 = 1e9 / 512 *
+ *               KCLOUD_METER_MONTH_SEC: a GB-month in sector-seconds).
+ *               Volumes are billed the seconds they were provisioned,
+ *               without the 60 s minimum.
+ *     io      = (BLK_READ_OPS + BLK_WRITE_OPS) * PRICE_MIO / 1e6
  *   Replies: one message per instance, by id:
  *     INST_ID, INST_NAME, INST_TENANT,
  *     KCLOUD_METER_A_BILL_SECONDS  NLA_U64 billed seconds
- *     KCLOUD_METER_A_BILL_COMPUTE, _MEMORY, _NET, _TOTAL  NLA_U64 nano-dollars
+ *     KCLOUD_METER_A_BILL_COMPUTE, _MEMORY, _NET, _VOLUME, _IO, _TOTAL
+ *                                  NLA_U64 nano-dollars
  *   then one message per tenant (no INST_ID):
  *     INST_TENANT,
  *     KCLOUD_METER_A_BILL_CLOSED  NLA_U64 what its deleted instances were
@@ -181,16 +231,35 @@
  *     KCLOUD_METER_A_INST_ID
  *     KCLOUD_METER_A_INST_START   NLA_U64 its original registration time
  *     KCLOUD_METER_A_INST_STATS   the totals it had: CPU_USER_US,
- *                                 CPU_SYSTEM_US, MEM_PEAK, MEM_BYTE_SEC,
- *                                 SECONDS and NET (bytes and packets by
- *                                 direction and class) are added to its
+ *                                 CPU_SYSTEM_US, CPU_THROTTLED_US,
+ *                                 CPU_NR_THROTTLED, MEM_PEAK, MEM_BYTE_SEC,
+ *                                 SECONDS, NET (bytes and packets by
+ *                                 direction and class), BLK_* and
+ *                                 VOL_GONE_SECTOR_SEC are added to its
  *                                 totals (so billed seconds continue: the
- *                                 60 s minimum is not charged twice)
+ *                                 60 s minimum is not charged twice); each
+ *                                 VOL (by name) is added to the volume of
+ *                                 that name, or, when it has none, its
+ *                                 SECTOR_SEC to VOL_GONE_SECTOR_SEC
+ *   or, for one sample of an instance's history (after its totals):
+ *     KCLOUD_METER_A_INST_ID
+ *     KCLOUD_METER_A_USAGE_RES    NLA_U32 1 or 60
+ *     KCLOUD_METER_A_USAGE_TIME   NLA_U64 the sample's first second, a
+ *                                 multiple of RES, closed, within the
+ *                                 ring's span
+ *     KCLOUD_METER_A_INST_STATS   the sample as GET_USAGE gave it
+ *                                 (SECONDS 1.. required)
+ *     The sample goes to its empty slot (EEXIST when the slot has one:
+ *     nothing twice); it is not added to the totals (they come with the
+ *     instance's import). A 1 s sample of a minute that no imported 60 s
+ *     sample covers is also added to that minute's 60 s sample (the one
+ *     being filled, or the closed one), so that a minute cut by the reload
+ *     adds up: import the 60 s samples before the 1 s ones.
  *   or, for a tenant:
  *     KCLOUD_METER_A_INST_TENANT, KCLOUD_METER_A_BILL_CLOSED  added to what
  *                                 the tenant's deleted instances were billed
- *   Each instance and each tenant accepts one import (EALREADY after that):
- *   nothing is counted twice. The 1 s and 60 s history is not carried.
+ *   Each instance's totals and each tenant accept one import (EALREADY
+ *   after that): nothing is counted twice.
  *
  * KCLOUD_METER_CMD_ALARM_ADD (do, admin)
  *   An alarm on one metric of one instance, evaluated as CloudWatch does:
@@ -234,7 +303,8 @@
  * Multicast group "monitor": INSTANCE_ADD, INSTANCE_DEL and INSTANCE_SET
  * events as described above.
  *
- * BPF kfuncs (module BTF; tc (BPF_PROG_TYPE_SCHED_CLS) programs):
+ * BPF kfuncs (module BTF; tc (BPF_PROG_TYPE_SCHED_CLS) and tracing
+ * programs):
  *
  *   int kcloud_meter_charge_net(u32 handle, u32 dir, u32 class, u32 bytes);
  *
@@ -243,6 +313,13 @@
  *     (enum kcloud_meter_class). Lock-free (per-CPU counters). Returns 0,
  *     -ENOENT when no instance has this handle, -EINVAL for a bad @dir or
  *     @class (counted in NET_REFUSED).
+ *
+ *   int kcloud_meter_charge_blk(u32 handle, u32 dev, u32 write, u32 bytes);
+ *
+ *     Charges one completed block request of @bytes on device @dev (major
+ *     << 20 | minor) to the instance, as a read (@write 0) or a write (1),
+ *     and to its volume on @dev if it has one. Lock-free. Returns 0,
+ *     -ENOENT for an unknown handle, -EINVAL for a bad @write.
  *
  * The module refuses to load (and says why in the kernel log) when its BTF
  * or its kfunc set is missing, rather than count nothing.
@@ -264,6 +341,8 @@
 #define KCLOUD_METER_RING_60S		21600	/* samples at 60 s */
 #define KCLOUD_METER_PRICE_MAX		1000000000000ULL	/* 1000 USD */
 #define KCLOUD_METER_BILL_MIN_SEC	60
+#define KCLOUD_METER_MONTH_SEC		2592000	/* a GB-month's month: 30 days */
+#define KCLOUD_METER_VOL_SIZE_MAX	0x4000000000000ULL	/* 2^50 bytes */
 #define KCLOUD_METER_ALARMS_MAX		4096
 #define KCLOUD_METER_ALARM_N_MAX	32
 #define KCLOUD_METER_MCGRP_ALARMS	"alarms"
@@ -277,6 +356,9 @@ enum kcloud_meter_feature {
 	KCLOUD_METER_F_BILLING = 1ULL << 4,	/* PRICE_SET, GET_PRICE, GET_BILL */
 	KCLOUD_METER_F_ALARM = 1ULL << 5,	/* ALARM_*, alarms group */
 	KCLOUD_METER_F_IMPORT = 1ULL << 6,	/* LEDGER_IMPORT */
+	KCLOUD_METER_F_VOLUME = 1ULL << 7,	/* INST_VOL, per-volume I/O, prices */
+	KCLOUD_METER_F_THROTTLE = 1ULL << 8,	/* CPU_THROTTLED_US, _NR_THROTTLED */
+	KCLOUD_METER_F_HISTORY = 1ULL << 9,	/* LEDGER_IMPORT of samples */
 };
 
 /* Direction, seen from the instance. */
@@ -400,6 +482,11 @@ enum kcloud_meter_attr {
 	KCLOUD_METER_A_ALARM_STATE,
 	KCLOUD_METER_A_ALARM_VALUE,
 	KCLOUD_METER_A_ALARM_CHANGED,
+	KCLOUD_METER_A_INST_VOL,
+	KCLOUD_METER_A_PRICE_VOL_GB_MONTH,
+	KCLOUD_METER_A_PRICE_MIO,
+	KCLOUD_METER_A_BILL_VOLUME,
+	KCLOUD_METER_A_BILL_IO,
 
 	__KCLOUD_METER_A_MAX,
 	KCLOUD_METER_A_MAX = __KCLOUD_METER_A_MAX - 1
@@ -421,6 +508,10 @@ enum kcloud_meter_stat_attr {
 	KCLOUD_METER_STAT_A_BLK_WRITE_OPS,
 	KCLOUD_METER_STAT_A_BLK_READ_BYTES,
 	KCLOUD_METER_STAT_A_BLK_WRITE_BYTES,
+	KCLOUD_METER_STAT_A_CPU_THROTTLED_US,
+	KCLOUD_METER_STAT_A_CPU_NR_THROTTLED,
+	KCLOUD_METER_STAT_A_VOL,
+	KCLOUD_METER_STAT_A_VOL_GONE_SECTOR_SEC,
 
 	__KCLOUD_METER_STAT_A_MAX,
 	KCLOUD_METER_STAT_A_MAX = __KCLOUD_METER_STAT_A_MAX - 1
@@ -437,6 +528,23 @@ enum kcloud_meter_net_attr {
 
 	__KCLOUD_METER_NET_A_MAX,
 	KCLOUD_METER_NET_A_MAX = __KCLOUD_METER_NET_A_MAX - 1
+};
+
+/* One volume: in KCLOUD_METER_A_INST_VOL and KCLOUD_METER_STAT_A_VOL. */
+enum kcloud_meter_vol_attr {
+	KCLOUD_METER_VOL_A_UNSPEC,
+	KCLOUD_METER_VOL_A_PAD,
+	KCLOUD_METER_VOL_A_NAME,
+	KCLOUD_METER_VOL_A_DEV,
+	KCLOUD_METER_VOL_A_SIZE,
+	KCLOUD_METER_VOL_A_READ_OPS,
+	KCLOUD_METER_VOL_A_WRITE_OPS,
+	KCLOUD_METER_VOL_A_READ_BYTES,
+	KCLOUD_METER_VOL_A_WRITE_BYTES,
+	KCLOUD_METER_VOL_A_SECTOR_SEC,
+
+	__KCLOUD_METER_VOL_A_MAX,
+	KCLOUD_METER_VOL_A_MAX = __KCLOUD_METER_VOL_A_MAX - 1
 };
 
 #endif /* _UAPI_LINUX_KCLOUD_METER_H */
