@@ -44,7 +44,7 @@ fz_report() {
 	local what=$1 figures=$2 splats leaks
 	splats=$(fz_splats)
 	leaks=$(fz_leaks)
-	echo "# FUZZ REPORT $what: $figures splats $splats leaks $leaks"
+	echo "# FUZZ REPORT $what: $figures splats $splats leaks $leaks (test ran ${SECONDS}s)"
 	if [ "$splats" = 0 ] && { [ "$leaks" = 0 ] || [ "$leaks" = n/a ]; }; then
 		t_ok "$what: no splat, no leak (kmemleak: $leaks)"
 	else
