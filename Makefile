@@ -100,7 +100,8 @@ $(B)/kcloud_features.h: scripts/gen-features.sh $(wildcard kmod/include/uapi/lin
 
 $(B)/kcloud: $(TOOL_SRCS) $(TOOL_HDRS) $(BPF_SKELS) $(B)/kcloud_features.h | need-deps
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@ $(TOOL_SRCS) $(NL_LIBS) -lbpf -lelf -lz
+	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@.tmp $(TOOL_SRCS) $(NL_LIBS) -lbpf -lelf -lz
+	mv -f $@.tmp $@
 
 # ---- selftests -----------------------------------------------------------
 
@@ -143,6 +144,14 @@ check-slow: need-deps
 
 check-debug: need-deps
 	@scripts/check-debug.sh
+
+# 100 randomized fault cycles (FAULTS_CYCLES) from FAULTS_SEED, in one VM.
+faults-long: all
+	@scripts/faults-long.sh "$(FAULTS_CYCLES)" "$(FAULTS_SEED)"
+
+# The fuzzers for FUZZ_MINUTES (60) from FUZZ_SEED, in one VM.
+fuzz-long: all
+	@scripts/fuzz-long.sh "$(FUZZ_MINUTES)" "$(FUZZ_SEED)"
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null 2>&1
