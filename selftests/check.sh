@@ -7,8 +7,10 @@
 # failure, a kernel splat in the guest included.
 #
 # Environment: KCLOUD_CHECK_TESTS="pattern ..." runs only matching tests;
-# KCLOUD_VM_TIMEOUT (seconds, default 3000) bounds the VM run.
+# KCLOUD_VM_TIMEOUT (seconds, default 4500) bounds the VM run. The slow
+# tests (nested guests) run unless KCLOUD_SLOW=0 (make check-fast).
 set -u
+export KCLOUD_SLOW=${KCLOUD_SLOW:-1}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 logs=$top/build/check
@@ -68,7 +70,7 @@ fi
 vmdir=$top/build/vm/check
 rm -rf "$vmdir"
 # shellcheck disable=SC2086
-selftests/vm/run-vm.sh --rwdir "$vmdir" --timeout "${KCLOUD_VM_TIMEOUT:-3000}" -- \
+selftests/vm/run-vm.sh --rwdir "$vmdir" --timeout "${KCLOUD_VM_TIMEOUT:-4500}" -- \
 	selftests/run.sh ${KCLOUD_CHECK_TESTS:-} 2>"$logs/vm.err" | tee "$logs/guest.tap" |
 	renumber
 vmrc=${PIPESTATUS[0]}

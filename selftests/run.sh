@@ -9,7 +9,7 @@
 # one TAP stream in which every result line of every test is a line, checks
 # the kernel log for splats, and ends with "N passed, N failed, N skipped".
 # An area whose settings say `slow=1` (real guests nested in the VM) runs
-# only with KCLOUD_SLOW=1 (make check-slow); otherwise its tests are
+# only with KCLOUD_SLOW=1 (make check sets it; make check-fast does not); otherwise its tests are
 # reported as skipped, with that reason. Exit status: 0 when nothing failed.
 #
 # usage: selftests/run.sh [-l] [PATTERN...]
@@ -96,7 +96,7 @@ for t in "${tests[@]}"; do
 	[ -n "$limit" ] || limit=900
 	if [ "${KCLOUD_SLOW:-0}" != 1 ] && [ -f "$top/selftests/$area/settings" ] &&
 		grep -qx 'slow=1' "$top/selftests/$area/settings"; then
-		skipped "$name" "slow (guests nested in the VM, minutes under TCG): KCLOUD_SLOW=1 or make check-slow"
+		skipped "$name" "slow (guests nested in the VM, minutes under TCG): KCLOUD_SLOW=1 or make check"
 		continue
 	fi
 	echo "# selftests: $name"
