@@ -14,22 +14,28 @@
 # ROUNDS interleaved runs (kcloud, anchor, kcloud, anchor...), printed with
 # its spread (min-max); the ratio is kcloud / anchor. Every guest has MTU
 # 1450 (what a 1500-byte underlay leaves after Geneve or VXLAN).
+# By default the veth underlay carries GSO packets whole; with -w it acts as
+# a wire: its ends segment and checksum in software (1500-byte frames) and
+# receive through NAPI with GRO, so that the receiving host's GRO (kcloud's
+# tunnel socket, the VXLAN/Geneve devices, OVS's vport) is what merges.
 #
 # usage (on the build machine):
-#   selftests/vm/run-vm.sh -- scripts/bench-vpc.sh [-t SECONDS] [-r ROUNDS] [-n]
+#   selftests/vm/run-vm.sh -- scripts/bench-vpc.sh [-t SECONDS] [-r ROUNDS] [-n] [-w]
 #   -t  seconds per iperf3 run (default 3)
 #   -r  rounds (default 3)
 #   -n  no OVS
+#   -w  the underlay is a wire: MTU-sized frames, GRO at the receiver
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/selftests/lib/lib.sh"
 trap - EXIT
-T=3 ROUNDS=3 OVS=1
-while getopts "t:r:n" o; do
+T=3 ROUNDS=3 OVS=1 WIRE=0
+while getopts "t:r:nw" o; do
 	case $o in
 	t) T=$OPTARG ;;
 	r) ROUNDS=$OPTARG ;;
 	n) OVS=0 ;;
+	w) WIRE=1 ;;
 	*) sed -n '3,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2 ;;
 	esac
 done
@@ -74,6 +80,9 @@ underlay() {
 	ip -n "$2" addr add 192.168.60.2/24 dev ul0
 	ip -n "$1" link set ul0 up
 	ip -n "$2" link set ul0 up
+	[ $WIRE = 1 ] || return 0
+	ip netns exec "$1" ethtool -K ul0 tx off tso off gso off gro on >/dev/null 2>&1
+	ip netns exec "$2" ethtool -K ul0 tx off tso off gso off gro on >/dev/null 2>&1
 }
 
 M1=02:00:00:00:00:01 M2=02:00:00:00:00:02
@@ -235,7 +244,8 @@ print("%-30s kcloud %9s %s (%s-%s)  %-14s %9s (%s-%s)  ratio %.2f" %
 	echo "  runs: kcloud ${k[*]} / $an ${a[*]}" >&2
 }
 
-echo "# bench-vpc: $ROUNDS interleaved rounds of $T s per figure, median (min-max)"
+echo "# bench-vpc: $ROUNDS interleaved rounds of $T s per figure, median (min-max)$(
+	[ $WIRE = 1 ] && echo ", wire-like underlay (-w)")"
 setup_kc_local
 setup_br_local
 setup_kc_remote

@@ -61,6 +61,19 @@
  * - Dropped and counted: broadcast and multicast (other than ARP and DHCP),
  *   other ethertypes (IPv6 included), malformed headers, IPv4 options,
  *   IPv4 fragments, unknown destinations.
+ * - Between hosts, Geneve (UDP, outer checksum zero) keeps the offloads:
+ *   a guest's TSO/GSO packet is encapsulated whole (SKB_GSO_UDP_TUNNEL),
+ *   segmented by the underlay NIC or in software; received Geneve frames
+ *   of one flow are merged by the tunnel socket's GRO before they are
+ *   decapsulated, so a guest receives full-size TCP segments.
+ *
+ * Scale
+ * -----
+ * Every lookup, on the datapath and when configuring, is by hash or radix
+ * tree, never a walk of a list: addresses (ports and mappings) in a hash
+ * table per switch, VPCs by id, VNI and name, subnets by id and by address
+ * (a radix tree per VPC), ports by ifindex. Tested: 100,000 mappings and
+ * 4,096 ports on one host. Only dumps visit every object.
  *
  * Commands
  * --------
