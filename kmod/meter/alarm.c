@@ -93,6 +93,20 @@ static bool kcm_metric_value(const struct kcm_instance *inst, const struct kcm_s
 		for (c = 0; c < KCM_NCLASS; c++)
 			*v += s->net_packets[KCLOUD_METER_DIR_OUT][c];
 		return true;
+	case KCLOUD_METER_METRIC_CPU_THROTTLED_US:
+		if (!inst->cgrp)
+			return false;
+		*v = s->cpu_throttled_us;
+		return true;
+	case KCLOUD_METER_METRIC_BLK_READ_BYTES:
+		*v = (u64)s->blk_kib[0] << 10;
+		return true;
+	case KCLOUD_METER_METRIC_BLK_WRITE_BYTES:
+		*v = (u64)s->blk_kib[1] << 10;
+		return true;
+	case KCLOUD_METER_METRIC_BLK_OPS:
+		*v = (u64)s->blk_ops[0] + s->blk_ops[1];
+		return true;
 	}
 	return false;
 }

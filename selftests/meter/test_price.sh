@@ -65,13 +65,16 @@ t_eq "the 2 GB volume was provisioned the instance's $sp seconds" \
 	"$(st 801 'volumes[0].sector_sec')" $((3906250 * sp))
 t_eq "its storage: 6 n\$ a second" "$(bl 801 volume_nano)" $((6 * sp))
 t_eq "its I/Os: 7 n\$ each (reads too: $rops)" "$(bl 801 io_nano)" $((7 * (wops + rops)))
-t_eq "compute keeps its 60 s minimum" "$(bl 801 compute_nano)" 60000
-t_eq "total = compute + storage + I/O" "$(bl 801 total_nano)" $((60000 + 6 * sp + 7 * (wops + rops)))
+# (A loaded host can make the few seconds of this test more than 60.)
+cp=$(( (sp > 60 ? sp : 60) * 1000 ))
+cq=$(( (sq > 60 ? sq : 60) * 1000 ))
+t_eq "compute keeps its 60 s minimum ($sp s run)" "$(bl 801 compute_nano)" "$cp"
+t_eq "total = compute + storage + I/O" "$(bl 801 total_nano)" $((cp + 6 * sp + 7 * (wops + rops)))
 vq=$((2097152 * sq * 7776000 / 5062500000000))
 t_eq "the 1 GiB volume over $sq s: $vq n\$, truncated once" "$(bl 802 volume_nano)" "$vq"
 t_eq "and no I/O" "$(bl 802 io_nano)" 0
 t_eq "the tenant's total is the sum of its instances" \
 	"$(jq '.[] | select(.id == null and .tenant == "pt") | .total_nano' <<< "$b")" \
-	$((60000 + 6 * sp + 7 * (wops + rops) + 60000 + vq))
-t_check "the table shows volume and io" bash -c "$KC_TOOL bill | grep -q 'instance 801 p .* volume 0.0000000[0-9]* io 0.0000000[0-9]* total'"
+	$((cp + 6 * sp + 7 * (wops + rops) + cq + vq))
+t_check "the table shows volume and io" bash -c "$KC_TOOL bill | grep -q 'instance 801 p .* volume 0\.[0-9]\{9\} io 0\.[0-9]\{9\} total'"
 t_done

@@ -5,7 +5,7 @@
 # prints (nr_throttled, throttled_usec), so once the burner is gone its
 # totals equal the cgroup's cpu.stat exactly; the 1 s samples add up to the
 # totals; `kcloud meter show` (table and -j) and `kcloud meter export` show
-# them.
+# them. An alarm on throttled time goes to ALARM while it is throttled.
 . "$(dirname "$0")/../lib/lib.sh"
 kc_require_root
 kc_load meter || t_skip_all "kcloud_meter.ko not loadable"
@@ -14,13 +14,20 @@ grep -qw cpu "$R/cgroup.controllers" 2>/dev/null || t_skip_all "no cpu controlle
 grep -qw cpu "$R/cgroup.subtree_control" || echo +cpu > "$R/cgroup.subtree_control" ||
 	t_skip_all "cannot enable the cpu controller"
 
-t_plan 8
+t_plan 10
 CG=$R/kcm-thr-$$
 mkdir "$CG" || t_skip_all "cannot make a cgroup"
 t_defer "rmdir $CG"
-t_defer "kc meter instance del 701"
+t_defer "kc meter instance del 701; kc alarm del 71"
 echo "20000 100000" > "$CG/cpu.max"
 kc meter instance add 701 name thr cgroup "$CG"
+t_check "an alarm on throttled time" kc alarm add 71 name thr-alarm instance thr \
+	metric cpu-throttled-us stat sum period 1 gt 0 datapoints 1/1
+W=$(mktemp)
+t_defer "rm -f $W"
+"$KC_TOOL" alarm watch > "$W" 2>&1 &
+t_defer "kill $!"
+sleep 1	# subscribed
 
 bash -c "echo \$\$ > $CG/cgroup.procs; end=\$((SECONDS + 2)); while [ \$SECONDS -lt \$end ]; do :; done"
 
@@ -47,5 +54,6 @@ t_check "export has the exact counter" bash -c "$KC_TOOL meter export |
 	grep -qx 'kcloud_cpu_throttled_microseconds_total{id=\"701\",instance=\"thr\",tenant=\"\"} $us'"
 # Usage is throttled to about 20%: 2 s of wall time is about 0.4 s of CPU.
 use=$(kc -j meter instance show 701 | jq '.[0].stats.cpu_usage_us')
+t_check "the alarm went to ALARM while throttled" grep -q "name thr-alarm ALARM" "$W"
 t_check "and CPU usage was held to cpu.max ($use us in 2 s)" test "$use" -lt 1000000
 t_done

@@ -18,7 +18,7 @@
 
 static const char * const kca_metrics[] = {
 	"cpu-us", "mem-bytes", "net-in-bytes", "net-out-bytes", "net-in-packets",
-	"net-out-packets",
+	"net-out-packets", "cpu-throttled-us", "blk-read-bytes", "blk-write-bytes", "blk-ops",
 };
 static const char * const kca_stats[] = { "avg", "sum", "min", "max" };
 static const char * const kca_cmps[] = { "gt", "ge", "lt", "le" };
@@ -100,6 +100,7 @@ static int kca_usage(void)
 	       "       kcloud alarm show [ID]\n"
 	       "       kcloud alarm watch\n"
 	       "METRIC: cpu-us mem-bytes net-in-bytes net-out-bytes net-in-packets net-out-packets\n"
+	       "        cpu-throttled-us blk-read-bytes blk-write-bytes blk-ops\n"
 	       "STAT: avg sum min max (of the 1 s values in the period)\n"
 	       "SECONDS: 1, 5, 10, 30 or a multiple of 60 up to 3600\n");
 	return KC_EXIT_OK;

@@ -384,6 +384,10 @@ enum kcloud_meter_metric {
 	KCLOUD_METER_METRIC_NET_OUT_BYTES,	/* bytes sent, all classes */
 	KCLOUD_METER_METRIC_NET_IN_PACKETS,
 	KCLOUD_METER_METRIC_NET_OUT_PACKETS,
+	KCLOUD_METER_METRIC_CPU_THROTTLED_US,	/* throttled time, usec */
+	KCLOUD_METER_METRIC_BLK_READ_BYTES,	/* bytes read, all volumes */
+	KCLOUD_METER_METRIC_BLK_WRITE_BYTES,	/* bytes written, all volumes */
+	KCLOUD_METER_METRIC_BLK_OPS,		/* block requests, read or write */
 	__KCLOUD_METER_METRIC_MAX
 };
 
