@@ -106,10 +106,19 @@ static int vpc_nl_reply(struct genl_info *info, u8 cmd, vpc_fill_t fill,
 	return genlmsg_reply(msg, info);
 }
 
-/* Build a notification now (before the object may go), send it later. */
-static struct sk_buff *vpc_nl_event(u8 cmd, vpc_fill_t fill, const void *obj)
+/*
+ * Build a notification now (before the object may go), send it later;
+ * nothing to build when nobody listens (bulk configuration).
+ */
+static struct sk_buff *vpc_nl_event(struct genl_info *info, u8 cmd,
+				    vpc_fill_t fill, const void *obj)
 {
-	struct sk_buff *msg = vpc_nl_build(cmd, fill, obj, 0, 0);
+	struct sk_buff *msg;
+
+	if (!genl_has_listeners(&vpc_genl_family, genl_info_net(info),
+				VPC_MCGRP_CONFIG))
+		return NULL;
+	msg = vpc_nl_build(cmd, fill, obj, 0, 0);
 
 	return IS_ERR(msg) ? NULL : msg;
 }
@@ -124,7 +133,7 @@ static void vpc_nl_send_event(struct genl_info *info, struct sk_buff *msg)
 static void vpc_nl_notify(struct genl_info *info, u8 cmd, vpc_fill_t fill,
 			  const void *obj)
 {
-	vpc_nl_send_event(info, vpc_nl_event(cmd, fill, obj));
+	vpc_nl_send_event(info, vpc_nl_event(info, cmd, fill, obj));
 }
 
 static int vpc_fill_vpc(struct sk_buff *msg, const void *obj)
@@ -438,7 +447,7 @@ static int vpc_nl_del_vpc(struct sk_buff *skb, struct genl_info *info)
 	vpc = vpc_nl_vpc(vn, info);
 	if (!vpc)
 		goto out;
-	event = vpc_nl_event(KCLOUD_VPC_CMD_DEL_VPC, vpc_fill_vpc, vpc);
+	event = vpc_nl_event(info, KCLOUD_VPC_CMD_DEL_VPC, vpc_fill_vpc, vpc);
 	err = vpc_del(vn, vpc, info->extack);
 	if (err)
 		nlmsg_free(event);
@@ -558,7 +567,7 @@ static int vpc_nl_del_subnet(struct sk_buff *skb, struct genl_info *info)
 	sn = vpc_nl_subnet(vn, info);
 	if (!sn)
 		goto out;
-	event = vpc_nl_event(KCLOUD_VPC_CMD_DEL_SUBNET, vpc_fill_subnet, sn);
+	event = vpc_nl_event(info, KCLOUD_VPC_CMD_DEL_SUBNET, vpc_fill_subnet, sn);
 	err = vpc_subnet_del(vn, sn, info->extack);
 	if (err)
 		nlmsg_free(event);
@@ -679,7 +688,7 @@ static int vpc_nl_del_port(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&vn->lock);
 	port = vpc_nl_port(vn, info);
 	if (port) {
-		event = vpc_nl_event(KCLOUD_VPC_CMD_DEL_PORT, vpc_fill_port, port);
+		event = vpc_nl_event(info, KCLOUD_VPC_CMD_DEL_PORT, vpc_fill_port, port);
 		vpc_port_del(port);
 		vpc_nl_send_event(info, event);
 		err = 0;
@@ -810,7 +819,7 @@ static int vpc_nl_del_mapping(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&vn->lock);
 	m = vpc_nl_mapping(vn, info);
 	if (m) {
-		event = vpc_nl_event(KCLOUD_VPC_CMD_DEL_MAPPING, vpc_fill_mapping, m);
+		event = vpc_nl_event(info, KCLOUD_VPC_CMD_DEL_MAPPING, vpc_fill_mapping, m);
 		vpc_mapping_del(vn, m);
 		vpc_nl_send_event(info, event);
 		err = 0;
@@ -957,7 +966,7 @@ static int vpc_nl_del_host(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_MOD(info->extack, "the host is not set up");
 		return -ENOENT;
 	}
-	event = vpc_nl_event(KCLOUD_VPC_CMD_DEL_HOST, vpc_fill_host, vn);
+	event = vpc_nl_event(info, KCLOUD_VPC_CMD_DEL_HOST, vpc_fill_host, vn);
 	vn->host.configured = false;
 	WRITE_ONCE(vn->host.addr, 0);
 	WRITE_ONCE(vn->host.mtu, ETH_DATA_LEN);

@@ -14,7 +14,8 @@ sent in batches of up to 256 netlink messages per send() over one socket
       MAC 02:01 + i (32 bits), underlay 192.168.50.(2 + i % 3)
   nl_bulk.py [-t] port-add|port-del VPC_ID N BASE IFPREFIX
       port i is netdev IFPREFIX<i> with address i as above from BASE,
-      MAC 02:02 + i (32 bits)
+      MAC 02:02 + i (32 bits); port-add first waits (2 minutes at most)
+      for netdev IFPREFIX<N-1>, as they may be created meanwhile, in order
 Several jobs, separated by "--", run one after the other in one process
 (python starts slowly under TCG); the failures of all are added up.
 """
@@ -109,6 +110,11 @@ except OSError:
 
 def run():
     fails = 0
+    if verb == "port-add":
+        last = "/sys/class/net/%s%d" % (ifprefix, n - 1)
+        end = time.monotonic() + 120
+        while not os.path.exists(last) and time.monotonic() < end:
+            time.sleep(0.2)
     t0 = time.monotonic()
     seq = s.seq
     for start in range(0, n, BATCH):
