@@ -27,8 +27,10 @@ Prints "PASS desc" / "FAIL desc: why" lines, "#" comments and one
 "REPORT ..." line with the figures."""
 
 import argparse
+import copy
 import ctypes
 import errno
+import fcntl
 import json
 import os
 import random
@@ -39,6 +41,7 @@ import subprocess
 import sys
 import time
 
+T0 = time.time()
 CLONE_NEWNET = 0x40000000
 ETH_P_ALL = 0x0003
 SOL_PACKET = 263
@@ -147,7 +150,7 @@ def dhcp_opts(rng, mtype, req=None):
             o += b"\0" * rng.randrange(1, 8)
             continue
         n = rng.choice([0, 1, 2, 4, 16, 255, rng.randrange(64)])
-        o += bytes([code, n]) + bytes(rng.randrange(256) for _ in range(min(n, 40)))
+        o += bytes([code, n]) + rng.randbytes(min(n, 40))
     if rng.random() < 0.8:
         o += b"\xff"
     return o
@@ -176,7 +179,7 @@ def mutate(rng, data, hdr_off=14):
         elif m == 3:                          # truncate
             del b[rng.randrange(len(b) + 1):]
         elif m == 4:                          # append
-            b += bytes(rng.randrange(256) for _ in range(rng.choice([1, 4, 8, 64, 300])))
+            b += rng.randbytes(rng.choice([1, 4, 8, 64, 300]))
         elif m == 5 and len(b) >= hdr_off + 20:   # IPv4 header fields
             f = rng.randrange(7)
             if f == 0:
@@ -194,7 +197,7 @@ def mutate(rng, data, hdr_off=14):
             elif f == 5:
                 b[hdr_off + 9] = rng.choice([1, 6, 17, 0, 4, 41, 47, 255])  # proto
             else:
-                b[hdr_off + 12:hdr_off + 20] = bytes(rng.randrange(256) for _ in range(8))
+                b[hdr_off + 12:hdr_off + 20] = rng.randbytes(8)
         elif m == 6 and len(b) >= 14:         # the ethertype
             b[12:14] = struct.pack("!H", rng.choice(
                 [0x0800, 0x0806, 0x86dd, 0x8100, 0x88a8, 0x0000, 0x05dc, 0x0600,
@@ -202,7 +205,7 @@ def mutate(rng, data, hdr_off=14):
         elif m == 7 and len(b) > 8:           # a random run
             i = rng.randrange(len(b))
             n = rng.randrange(1, 16)
-            b[i:i + n] = bytes(rng.randrange(256) for _ in range(n))
+            b[i:i + n] = rng.randbytes(n)
         elif m == 8 and len(b) > 4:           # duplicate a slice
             i = rng.randrange(len(b))
             j = rng.randrange(i, min(len(b), i + 64) + 1)
@@ -228,19 +231,24 @@ class Topo:
 
 def rand_mac(rng):
     return bytes([rng.randrange(256) & 0xfe | rng.choice([0, 1])]) + \
-        bytes(rng.randrange(256) for _ in range(5))
+        rng.randbytes(5)
+
+
+OTHER_IPS = [ip4(x) for x in ("10.0.1.77", "10.0.1.255", "255.255.255.255", "224.0.0.1",
+                               "0.0.0.0", "8.8.8.8")]
 
 
 def rand_ip(rng, t):
-    return rng.choice([t.a, t.b, t.c, t.d, t.gw1, t.gw2, ip4("10.0.1.77"), ip4("10.0.1.255"),
-                       ip4("255.255.255.255"), ip4("224.0.0.1"), ip4("0.0.0.0"),
-                       ip4("8.8.8.8"), bytes(rng.randrange(256) for _ in range(4))])
+    k = rng.randrange(13)
+    if k < 6:
+        return (t.a, t.b, t.c, t.d, t.gw1, t.gw2)[k]
+    return OTHER_IPS[k - 6] if k < 12 else rng.randbytes(4)
 
 
 def l4(rng, src, dst):
     """An IPv4 payload: (proto, bytes)."""
     k = rng.randrange(4)
-    data = bytes(rng.randrange(256) for _ in range(rng.choice([0, 1, 8, 32, 100])))
+    data = rng.randbytes(rng.choice([0, 1, 8, 32, 100]))
     if k == 0:
         return 17, udp(src, dst, rng.randrange(65536), rng.choice([53, 67, 68, 80, 6081, 9]), data)
     if k == 1:
@@ -291,13 +299,13 @@ def guest_frame(rng, t, big=False):
     # anything else: IPv6, VLAN, LLDP, 802.3, garbage
     etype = rng.choice([0x86dd, 0x8100, 0x88a8, 0x88cc, 0x0060, 0x9000, rng.randrange(65536)])
     return eth(rng.choice([t.mb, GW_MAC, b"\xff" * 6, rand_mac(rng)]), src_mac, etype,
-               bytes(rng.randrange(256) for _ in range(rng.choice([6, 20, 46, 200]))))
+               rng.randbytes(rng.choice([6, 20, 46, 200])))
 
 
 def geneve_dgram(rng, t):
     """A Geneve datagram for the underlay, valid or not before mutation."""
     if rng.random() < 0.05:     # garbage
-        return bytes(rng.randrange(256) for _ in range(rng.choice([1, 7, 8, 9, 30, 200])))
+        return rng.randbytes(rng.choice([1, 7, 8, 9, 30, 200]))
     src, smac = rng.choice([(t.d, t.md)] * 4 + [(t.b, t.mb), (rand_ip(rng, t), rand_mac(rng))])
     dst, dmac = rng.choice([(t.a, t.ma), (t.b, t.mb), (t.c, t.mc), (t.a, t.mb), (t.d, t.md),
                             (rand_ip(rng, t), rand_mac(rng))])
@@ -436,6 +444,7 @@ def phase_guest(a, t, rng):
             f = f.ljust(22, b"\0")
         frames.append(f[:1514])
 
+    print("# phase 1: %d frames made in %.1f s" % (len(frames), time.time() - T0))
     enter(a.guest)
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     s.bind(("eth0", 0))
@@ -512,6 +521,153 @@ def phase_underlay(a, t, rng):
     return ok, sent, drops, dh["drops"]
 
 
+TUNSETIFF = 0x400454ca
+IFF_TAP, IFF_NO_PI, IFF_VNET_HDR = 0x0002, 0x1000, 0x4000
+VNET = struct.Struct("<BBHHHH")     # struct virtio_net_hdr, little-endian
+
+
+def vnet_hdr(rng, frame):
+    """A virtio-net header for @frame as a guest's driver would write it
+    (checksum offload, TCP or UDP segmentation) or a mutated one."""
+    ihl = (frame[14] & 0xf) * 4 if len(frame) > 14 else 20
+    proto = frame[23] if len(frame) > 23 else 0
+    big = len(frame) > 1514
+    if proto == 6:
+        h = [1, 1 if big else 0, 14 + ihl + 20, rng.choice([1400, 1448, 536]) if big else 0,
+             14 + ihl, 16]
+    elif proto == 17:
+        h = [1, 5 if big else 0, 14 + ihl + 8, rng.choice([1400, 1472, 512]) if big else 0,
+             14 + ihl, 6]
+    else:
+        h = [0, 0, 0, 0, 0, 0]
+    if rng.random() < 0.2:
+        h = [0, 0, 0, 0, 0, 0]
+    if rng.random() < 0.35:
+        i = rng.randrange(6)
+        h[i] = rng.choice({0: [0, 1, 2, 3, 0xff],
+                           1: [0, 1, 3, 4, 5, 0x81, 0x80, 0xff],
+                           }.get(i, [0, 1, 14, 34, 54, 1400, 0x7fff, 0xffff,
+                                     rng.randrange(65536)]))
+    return VNET.pack(*h)
+
+
+def gso_frame(rng, t):
+    """A TCP or UDP packet larger than the MTU, to be segmented (GSO)."""
+    dst, dmac = rng.choice([(t.b, t.mb), (t.c, GW_MAC), (t.d, t.md)])
+    data = bytes(rng.choice([1500, 3000, 8000, 20000]))
+    if rng.random() < 0.6:
+        seg = tcp(t.a, dst, rng.randrange(1024, 65536), 80, 0x18, data)
+        proto = 6
+    else:
+        seg = udp(t.a, dst, rng.randrange(1024, 65536), 9, data)
+        proto = 17
+    return eth(dmac, t.ma, 0x0800, ipv4(t.a, dst, proto, seg, df=rng.random() < 0.8,
+                                        ident=rng.randrange(65536)))
+
+
+def phase_tap(a, t, rng):
+    """Frames from a guest's virtio-net driver through a tap port: with
+    virtio-net headers (checksum offload, GSO), valid and mutated."""
+    tt = copy.copy(t)
+    tt.ma, tt.a = mac(a.tap_mac), ip4(a.tap_ip)
+    items = []
+    for _ in range(a.tap):
+        f = gso_frame(rng, tt) if rng.random() < 0.15 else guest_frame(rng, tt)
+        if rng.random() < 0.5:
+            f = mutate(rng, f)
+        if len(f) >= 14 and f[12:14] in (b"\x81\x00", b"\x88\xa8") and len(f) < 22:
+            f = f.ljust(22, b"\0")
+        items.append(vnet_hdr(rng, f) + f)
+
+    enter(a.host)
+    fd = os.open("/dev/net/tun", os.O_RDWR)
+    fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH", a.tap_dev.encode(),
+                                           IFF_TAP | IFF_NO_PI | IFF_VNET_HDR))
+    subprocess.check_call(["ip", "link", "set", a.tap_dev, "up"])
+    subprocess.check_call([a.kcloud, "port", "add", "dev", a.tap_dev, "vpc", a.vpc,
+                           "mac", a.tap_mac, "ip", a.tap_ip])
+    fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_NONBLOCK)
+    kinds = {}
+
+    def drain(wait=0.0):
+        end = time.time() + wait
+        while True:
+            try:
+                data = os.read(fd, 70000)
+            except BlockingIOError:
+                if time.time() >= end:
+                    return
+                select.select([fd], [], [], max(0.0, end - time.time()))
+                continue
+            k = classify(data[VNET.size:])
+            kinds[k] = kinds.get(k, 0) + 1
+
+    def stat(name):
+        """A counter of the tap from /proc/net/dev, which is this
+        namespace's (/sys shows the namespace it was mounted in)."""
+        with open("/proc/self/net/dev") as f:
+            for line in f:
+                dev, _, rest = line.partition(":")
+                if dev.strip() == a.tap_dev:
+                    v = [int(x) for x in rest.split()]
+                    return v[3] if name == "rx_dropped" else v[11]
+        return 0
+
+    port = a.port
+    a.port = a.tap_dev
+    p0, h0 = snapshot(a)
+    t0 = time.time()
+    sent = refused = 0
+    for i, it in enumerate(items):
+        try:
+            os.write(fd, it)
+            sent += 1
+        except OSError as e:
+            if e.errno not in (errno.EINVAL, errno.EMSGSIZE, errno.EFAULT):
+                raise
+            refused += 1
+        if i % 16 == 15:
+            drain()
+    secs = time.time() - t0
+    drain(0.5)
+    p1, h1 = snapshot(a)
+    dp, dh = delta(p0, p1), delta(h0, h1)
+    lost = stat("rx_dropped")
+    tx_lost = stat("tx_dropped")
+    drops = sum(dh["drops"].values())
+    icmp_err = kinds.get("icmp_error", 0)
+    print("# phase 3: %d frames written to tap %s in %.1f s (%d refused by tun), lost before "
+          "the switch %d" % (sent, a.tap_dev, secs, refused, lost))
+    print("# port %s: rx %d tx %d drops %s" % (a.tap_dev, dp.get("rx_packets", 0),
+                                              dp.get("tx_packets", 0), dp["drops"]))
+    print("# switch: rx %d tx %d tunnel_tx %d drops %s" % (
+        dh.get("rx_packets", 0), dh.get("tx_packets", 0), dh.get("tunnel_tx_packets", 0),
+        dh["drops"]))
+    print("# answered to the guest: %s (tap tx dropped %d)" % (kinds, tx_lost))
+    ok = check(dp.get("rx_packets", 0) == sent - lost and dh.get("rx_packets", 0) == sent - lost,
+               "phase 3: every frame written to the tap is received by its port (%d)" %
+               (sent - lost), "port rx %d, switch rx %d, sent %d, lost before the switch %d" %
+               (dp.get("rx_packets", 0), dh.get("rx_packets", 0), sent, lost))
+    acc = drops + dh.get("tx_packets", 0) + dh.get("tunnel_tx_packets", 0) - icmp_err
+    ok &= check(acc == dh.get("rx_packets", 0),
+                "phase 3: every frame received is dropped under a reason, forwarded or answered",
+                "drops %d + tx %d + tunnel tx %d - icmp errors %d = %d, rx %d" %
+                (drops, dh.get("tx_packets", 0), dh.get("tunnel_tx_packets", 0), icmp_err, acc,
+                 dh.get("rx_packets", 0)))
+    # (The tap's own tx_dropped counts what the host's stack sent it too.)
+    ok &= check(sum(kinds.values()) == dp.get("tx_packets", 0),
+                "phase 3: every answer of the switch reached the guest",
+                "port tx %d, read %d, tap tx dropped %d" %
+                (dp.get("tx_packets", 0), sum(kinds.values()), tx_lost))
+    # Closing the tap unregisters it: the switch lets its port go.
+    os.close(fd)
+    a.port = port
+    out = subprocess.run([a.kcloud, "port", "show", "dev", a.tap_dev], capture_output=True)
+    ok &= check(out.returncode != 0 or not out.stdout.strip(),
+                "phase 3: the port went with its tap", out.stdout.decode())
+    return ok, sent, drops, dh["drops"]
+
+
 def main():
     p = argparse.ArgumentParser()
     for o in ("host", "port", "guest", "peer", "target", "kcloud", "topo"):
@@ -519,6 +675,11 @@ def main():
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--frames", type=int, default=1000)
     p.add_argument("--geneve", type=int, default=1000)
+    p.add_argument("--tap", type=int, default=0, help="frames through a tap port")
+    p.add_argument("--tap-dev", default="tapfz")
+    p.add_argument("--tap-mac", default="02:00:00:00:01:0e")
+    p.add_argument("--tap-ip", default="10.0.1.14")
+    p.add_argument("--vpc", default="red")
     a = p.parse_args()
     t = Topo(a.topo)
     a.src2 = t.src2
@@ -526,13 +687,15 @@ def main():
     print("# seed %d: replay with pktfuzz.py %s" % (a.seed, " ".join(sys.argv[1:])))
     ok1, n1, d1, r1 = phase_guest(a, t, rng)
     ok2, n2, d2, r2 = phase_underlay(a, t, rng)
+    ok3, n3, d3, r3 = phase_tap(a, t, rng) if a.tap else (True, 0, 0, {})
     reasons = dict(r1)
-    for k, v in r2.items():
-        reasons[k] = reasons.get(k, 0) + v
-    print("REPORT packets %d (frames %d, geneve %d) drops %d reasons %d %s" %
-          (n1 + n2, n1, n2, d1 + d2, len(reasons),
+    for r in (r2, r3):
+        for k, v in r.items():
+            reasons[k] = reasons.get(k, 0) + v
+    print("REPORT packets %d (frames %d, geneve %d, tap %d) drops %d reasons %d %s" %
+          (n1 + n2 + n3, n1, n2, n3, d1 + d2 + d3, len(reasons),
            ",".join("%s=%d" % kv for kv in sorted(reasons.items()))))
-    return 0 if ok1 and ok2 else 1
+    return 0 if ok1 and ok2 and ok3 else 1
 
 
 if __name__ == "__main__":
