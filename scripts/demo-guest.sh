@@ -156,7 +156,7 @@ sleep 15
 run -s volume show vol-web
 
 step "The meter: per-instance usage and the bill (per second, 60 s minimum)"
-run bill price set vcpu-sec 11 gib-sec 1 net out internet 90000000
+run bill price set vcpu-sec 11 gib-sec 1 net out internet 90000000 volume-gb-month 80000000 io-million 50000000
 run meter instance show
 run -s meter instance show
 run meter show web since 10

@@ -852,8 +852,8 @@ static void kc_qemu_stop(struct kc_inst *in)
 
 static int kc_meter_register(const struct kc_inst *in)
 {
-	char id[16], vcpus[16], mem[32], cgroup[PATH_MAX];
-	char *argv[32 + 2 * KC_MAX_VOLUMES];
+	char id[16], vcpus[16], mem[32], cgroup[PATH_MAX], blk[KC_MAX_VOLUMES][48];
+	char *argv[32 + 4 * KC_MAX_VOLUMES];
 	int argc = 0, i, rc;
 
 	snprintf(id, sizeof(id), "%u", in->id);
@@ -877,9 +877,13 @@ static int kc_meter_register(const struct kc_inst *in)
 	argv[argc++] = mem;
 	argv[argc++] = "port";
 	argv[argc++] = (char *)in->tap;
+	/* Each volume with its disk: I/O counted per volume, size billed per GB-month. */
 	for (i = 0; i < in->nvol; i++) {
+		snprintf(blk[i], sizeof(blk[i]), "/dev/%s", in->disks[i]);
 		argv[argc++] = "volume";
 		argv[argc++] = (char *)in->volumes[i];
+		argv[argc++] = "blk";
+		argv[argc++] = blk[i];
 	}
 	argv[argc] = NULL;
 	rc = kc_quiet_command("meter", argc, argv);
@@ -888,7 +892,14 @@ static int kc_meter_register(const struct kc_inst *in)
 	/* Count the port's traffic by destination class (the VPC's CIDR is "inside"). */
 	rc = KC_RUN("meter", "attach", (char *)in->name, "dev", (char *)in->tap,
 		    "vpc", (char *)in->vpc_cidr);
+	for (i = 0; !rc && i < in->nvol; i++) {
+		rc = KC_RUN("meter", "attach", (char *)in->name, "blk", blk[i]);
+		if (rc)
+			while (i-- > 0)
+				KC_RUN("meter", "detach", "blk", blk[i]);
+	}
 	if (rc) {
+		KC_RUN("meter", "detach", "dev", (char *)in->tap);
 		KC_RUN("meter", "instance", "del", (char *)in->name);
 		return -1;
 	}
@@ -935,11 +946,17 @@ static int kc_meter_bill(const struct kc_inst *in, struct kc_bill_one *b)
 static void kc_meter_unregister(struct kc_inst *in)
 {
 	struct kc_bill_one b;
+	char blk[48];
+	int i;
 
 	if (!kc_meter_bill(in, &b)) {
 		in->billed_sec += b.sec;
 		in->billed_nano += b.nano;
 		in->runs++;
+	}
+	for (i = 0; i < in->nvol; i++) {
+		snprintf(blk, sizeof(blk), "/dev/%s", in->disks[i]);
+		KC_RUN("meter", "detach", "blk", blk);
 	}
 	KC_RUN("meter", "detach", "dev", (char *)in->tap);
 	KC_RUN("meter", "instance", "del", (char *)in->name);
