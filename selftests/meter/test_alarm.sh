@@ -53,8 +53,11 @@ t_eq "no data, missing is breaching: ALARM" "$(state 3)" ALARM
 bash -c "echo \$\$ > $CG/cgroup.procs; end=\$((SECONDS + 6)); while [ \$SECONDS -lt \$end ]; do :; done" &
 burner=$!
 start=$SECONDS
-kc_wait 5 is_state 1 ALARM
-t_eq "busy: ALARM within a few periods ($((SECONDS - start)) s)" "$(state 1)" ALARM
+# Seen by polling or by the watch: on a loaded host a poll can be slower
+# than the burst and come after its return to OK.
+raised() { is_state 1 ALARM || grep -q " name cpu-high ALARM " "$W"; }
+kc_wait 8 raised
+t_check "busy: ALARM within a few periods ($((SECONDS - start)) s)" raised
 wait $burner
 kc_wait 6 is_state 1 OK
 t_eq "idle again: OK" "$(state 1)" OK
