@@ -73,3 +73,24 @@ f_in_cgroup() {
 	shift
 	bash -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cg" "$@"
 }
+
+# f_wait_gone PID SECONDS: wait until process PID has ended.
+f_wait_gone() {
+	local end=$((SECONDS + $2))
+	while kill -0 "$1" 2>/dev/null; do
+		[ $SECONDS -ge "$end" ] && return 1
+		sleep 0.5
+	done
+}
+
+# f_stuck_diag PID: what a hung process and the kernel are waiting for.
+f_stuck_diag() {
+	local t
+	t_diag "$("$KC_TOOL" -j -s volume show 2>&1 | head -c 3000)"
+	for t in /proc/"$1"/task/* $(pgrep -P "$1" | sed 's|^|/proc/|'); do
+		t_diag "$t: $(cat "$t/wchan" 2>/dev/null) $(tr '\n' ' ' < "$t/stack" 2>/dev/null)"
+	done
+	# Blocked tasks into the kernel log (not a splat: kept for the report).
+	[ -w /proc/sysrq-trigger ] && echo w > /proc/sysrq-trigger
+	t_diag "$(dmesg | tail -n 60)"
+}
