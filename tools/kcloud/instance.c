@@ -1087,10 +1087,12 @@ static int kc_inst_print(struct kc_inst *in, void *arg)
 		kc_print_s64(KC_ANY, "uptime", " up %llds", (long long)time(NULL) - in->launched);
 	}
 	/* Runs that have ended; the running one is in `kcloud bill`. */
-	kc_print_u64(KC_ANY, "billed_runs", " billed: %llu runs", in->runs);
-	kc_print_u64(KC_ANY, "billed_seconds", " %llu s", in->billed_sec);
-	kc_print_fixed(KC_ANY, "billed_usd", " USD %s", (long long)in->billed_nano, 9);
-	kc_print_u64(KC_JSON, "billed_nano", NULL, in->billed_nano);
+	if (in->runs || kc_json) {
+		kc_print_u64(KC_ANY, "billed_runs", " billed: %llu runs", in->runs);
+		kc_print_u64(KC_ANY, "billed_seconds", " %llu s", in->billed_sec);
+		kc_print_fixed(KC_ANY, "billed_usd", " USD %s", (long long)in->billed_nano, 9);
+		kc_print_u64(KC_JSON, "billed_nano", NULL, in->billed_nano);
+	}
 	kc_print_nl();
 	kc_close_object();
 	return 0;
