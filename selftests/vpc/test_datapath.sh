@@ -12,7 +12,7 @@
 kc_require_root
 kc_load vpc || t_skip_all "kcloud_vpc.ko not built"
 
-t_plan 20
+t_plan 21
 H=${VP}h
 vpc_host $H
 kch $H vpc add red vni 100 cidr 10.0.0.0/16
@@ -54,10 +54,12 @@ t_check "TTL decremented once when routed" \
 t_check "the same address in VPC blue is its own" vpc_noping ${VP}x 10.0.1.11
 t_check "nothing crosses from blue to red" vpc_noping ${VP}x 10.0.2.12
 
-# TCP across subnets (a short run: TCG is slow; test_geneve has more).
+# TCP inside a subnet and across subnets (short runs: TCG is slow).
 ip netns exec ${VP}c iperf3 -s -D -1 -p 5202 >/dev/null 2>&1
+ip netns exec ${VP}b iperf3 -s -D -1 -p 5203 >/dev/null 2>&1
 sleep 0.5
 t_check "TCP (iperf3) across subnets" ip netns exec ${VP}a iperf3 -c 10.0.2.12 -p 5202 -t 2
+t_check "TCP (iperf3) inside a subnet" ip netns exec ${VP}a iperf3 -c 10.0.1.11 -p 5203 -t 1
 
 # Counters equal the traffic: 10 pings from b to a. Static neighbours: no
 # ARP may go through the ports meanwhile.

@@ -5,18 +5,18 @@
 # its own switch with a Geneve socket. VPC red (VNI 100, 10.0.0.0/16):
 # a on h1 (10.0.1.10), b on h2 (10.0.1.11), c on h3 (10.0.2.12). VPC blue
 # (VNI 200, the same CIDR): x on h1 (10.0.1.10), y on h2 (10.0.1.11).
-# Checks: ping and TCP across hosts inside a subnet and across subnets;
-# full-MTU packets; VPC isolation with the same addresses; TCP stays in
-# large GSO packets through the encapsulation, and when the underlay cuts
-# them to its MTU (as a NIC does) the receiving host's GRO merges them back
-# with correct checksums; a deleted mapping stops its
+# Checks: ping and TCP (iperf3) across hosts inside a subnet and across
+# subnets; full-MTU packets; VPC isolation with the same addresses; TCP
+# stays in large GSO packets through the encapsulation, and when the
+# underlay cuts them to its MTU (as a NIC does) the receiving host's GRO
+# merges them back with correct checksums; a deleted mapping stops its
 # traffic at once; traffic from a host that is not the mapping's is
 # dropped and counted.
 . "$(dirname "$0")/vpc_lib.sh"
 kc_require_root
 kc_load vpc || t_skip_all "kcloud_vpc.ko not built"
 
-t_plan 15
+t_plan 16
 UL=${VP}ul
 kc_netns $UL
 ip -n $UL link add br0 type bridge
@@ -72,7 +72,10 @@ t_eq "blue traffic never reaches red's guest at that address" $(($(vpc_stat ${VP
 t_check "blue does not reach red's other subnet" vpc_noping ${VP}x 10.0.2.12
 
 ip netns exec ${VP}b iperf3 -s -D -1 -p 5201 >/dev/null 2>&1
+ip netns exec ${VP}c iperf3 -s -D -1 -p 5203 >/dev/null 2>&1
 sleep 0.5
+t_check "TCP (iperf3) across hosts and subnets (routed)" \
+	ip netns exec ${VP}a iperf3 -c 10.0.2.12 -p 5203 -t 1
 n0=$(vpc_host_stat ${VP}h1 tunnel_tx_packets)
 b0=$(vpc_stat ${VP}h1 pa rx_bytes)
 t_check "TCP (iperf3) across hosts" ip netns exec ${VP}a iperf3 -c 10.0.1.11 -p 5201 -t 2
