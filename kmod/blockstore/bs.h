@@ -49,7 +49,7 @@ struct kcbs_pcpu_stats {
 	u64 read_bytes, write_bytes;
 	u64 errors, retries, crc_errors, timeouts, reconnects;
 	u64 resync_regions, resync_bytes;
-	u64 garbage, stale;
+	u64 garbage, stale, foreign;
 	u64 lat[KCLOUD_BS_LAT_BUCKETS];
 	struct u64_stats_sync syncp;
 };
@@ -67,6 +67,7 @@ enum kcbs_stat_field {
 	KCBS_S_GARBAGE,
 	KCBS_S_STALE,
 	KCBS_S_ERRORS,
+	KCBS_S_FOREIGN,
 };
 
 int kcbs_stats_init(struct kcbs_stats *s);
@@ -96,10 +97,16 @@ struct kcbs_target {
 	__be32 addr;
 	u16 port;
 	struct file *file;
+	struct file *dfile;		/* a block device, O_DIRECT; or NULL */
 	loff_t size;
 	atomic64_t epoch;
+	struct file *meta;		/* its metadata file, or NULL */
+	char meta_path[KCLOUD_BS_PATH_LEN];
+	struct mutex meta_lock;		/* volume, raising epoch, the meta file */
+	char volume[KCLOUD_BS_NAME_LEN];	/* the store's volume, or "" */
 	struct socket *listen;
-	struct workqueue_struct *wq;
+	struct workqueue_struct *wq;	/* accept, receivers */
+	struct workqueue_struct *io_wq;	/* the requests' backing I/O */
 	struct work_struct accept_work;
 	struct mutex conns_lock;	/* conns, nconns, stopping */
 	struct list_head conns;
@@ -110,6 +117,7 @@ struct kcbs_target {
 
 struct kcbs_target *kcbs_target_create(struct net *net, const char *name,
 				       const char *path, __be32 addr, u16 port,
+				       const char *meta, const char *volume,
 				       struct netlink_ext_ack *extack);
 void kcbs_target_destroy(struct kcbs_target *t);
 struct kcbs_target *kcbs_target_find(struct net *net, const char *name);
@@ -132,6 +140,7 @@ struct kcbs_replica {
 	bool connected;		/* under vol->lock */
 	bool uptodate;		/* has every completed write; under vol->lock */
 	bool stale;		/* the target saw a newer epoch: given up */
+	bool foreign;		/* the target refused it: another volume's */
 	u8 last_state;		/* last reported; under vol->lock */
 	__be32 addr;
 	u16 port;
@@ -185,7 +194,8 @@ struct kcbs_volume {
 	u32 resync_rate;		/* KiB/s, 0: no limit */
 	u32 timeout_ms;
 	bool stopping;
-	bool added;			/* add_disk() done: free_disk frees */
+	struct kref ref;		/* its own, and one per added disk */
+	bool tags;			/* tag_set allocated */
 	bool unclean;			/* loaded from a metadata file not closed cleanly */
 
 	struct file *meta;		/* the metadata file, or NULL */
@@ -196,8 +206,8 @@ struct kcbs_volume {
 	struct rw_semaphore gate;	/* writes dispatch (read), resync copy (write) */
 	struct kcbs_replica replicas[KCLOUD_BS_MAX_REPLICAS];
 
-	struct blk_mq_tag_set tag_set;
-	struct gendisk *disk;
+	struct blk_mq_tag_set tag_set;	/* for the volume's life, across attaches */
+	struct gendisk *disk;		/* NULL while detached; kcbs_lock and lock */
 	struct workqueue_struct *wq;	/* WQ_MEM_RECLAIM: receivers, connects, resync */
 
 	struct delayed_work resync_work;
@@ -216,6 +226,8 @@ struct kcbs_volume *kcbs_volume_create(struct net *net, const char *name, u64 si
 				       const __be32 *addrs, const u16 *ports, int n,
 				       const char *meta, struct netlink_ext_ack *extack);
 int kcbs_volume_destroy(struct kcbs_volume *vol, bool force);
+int kcbs_volume_attach(struct kcbs_volume *vol, struct netlink_ext_ack *extack);
+int kcbs_volume_detach(struct kcbs_volume *vol, struct netlink_ext_ack *extack);
 struct kcbs_volume *kcbs_volume_find(struct net *net, const char *name);
 void kcbs_volume_update_state(struct kcbs_volume *vol);
 void kcbs_cmd_reply(struct kcbs_replica *r, struct request *rq, struct kcbs_cmd *cmd,
@@ -226,6 +238,8 @@ int kcbs_replica_add(struct kcbs_volume *vol, __be32 addr, u16 port,
 		     struct netlink_ext_ack *extack);
 int kcbs_replica_remove(struct kcbs_volume *vol, int idx,
 			struct netlink_ext_ack *extack);
+int kcbs_replica_replace(struct kcbs_volume *vol, int idx, __be32 addr, u16 port,
+			 struct netlink_ext_ack *extack);
 
 /* replica.c */
 int kcbs_replica_init(struct kcbs_replica *r, struct kcbs_volume *vol, int idx,

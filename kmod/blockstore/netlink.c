@@ -15,7 +15,8 @@ static struct genl_family kcbs_family;
 
 #define KCBS_FEATURES	(KCLOUD_BS_F_INFO | KCLOUD_BS_F_TARGET | KCLOUD_BS_F_VOLUME | \
 			 KCLOUD_BS_F_REPLICA | KCLOUD_BS_F_RESYNC | KCLOUD_BS_F_EVENTS | \
-			 KCLOUD_BS_F_DISCARD)
+			 KCLOUD_BS_F_DISCARD | KCLOUD_BS_F_REPLACE | KCLOUD_BS_F_IDENTITY | \
+			 KCLOUD_BS_F_ATTACH)
 
 static struct netlink_range_validation kcbs_size_range = {
 	.min = SZ_1M, .max = U64_MAX,
@@ -70,6 +71,10 @@ static const struct nla_policy kcbs_policy[KCLOUD_BS_A_MAX + 1] = {
 	[KCLOUD_BS_A_VOLUME_META]	= { .type = NLA_NUL_STRING,
 					    .len = KCLOUD_BS_PATH_LEN - 1 },
 	[KCLOUD_BS_A_VOLUME_FORCE]	= { .type = NLA_FLAG },
+	[KCLOUD_BS_A_TARGET_META]	= { .type = NLA_NUL_STRING,
+					    .len = KCLOUD_BS_PATH_LEN - 1 },
+	[KCLOUD_BS_A_TARGET_VOLUME]	= { .type = NLA_NUL_STRING,
+					    .len = KCLOUD_BS_NAME_LEN - 1 },
 };
 
 static struct kcbs_net *kcbs_net(struct net *net)
@@ -125,6 +130,7 @@ nla_put_failure:
 static int kcbs_fill_target(struct sk_buff *skb, struct kcbs_target *t, u32 portid,
 			    u32 seq, int flags)
 {
+	char volume[KCLOUD_BS_NAME_LEN];
 	unsigned int nconns;
 	void *hdr;
 
@@ -134,6 +140,9 @@ static int kcbs_fill_target(struct sk_buff *skb, struct kcbs_target *t, u32 port
 	mutex_lock(&t->conns_lock);
 	nconns = t->nconns;
 	mutex_unlock(&t->conns_lock);
+	mutex_lock(&t->meta_lock);
+	memcpy(volume, t->volume, sizeof(volume));
+	mutex_unlock(&t->meta_lock);
 	if (nla_put_string(skb, KCLOUD_BS_A_TARGET_NAME, t->name) ||
 	    nla_put_string(skb, KCLOUD_BS_A_TARGET_PATH, t->path) ||
 	    nla_put_be32(skb, KCLOUD_BS_A_TARGET_ADDR, t->addr) ||
@@ -142,6 +151,8 @@ static int kcbs_fill_target(struct sk_buff *skb, struct kcbs_target *t, u32 port
 	    nla_put_u64_64bit(skb, KCLOUD_BS_A_TARGET_EPOCH, atomic64_read(&t->epoch),
 			      KCLOUD_BS_A_PAD) ||
 	    nla_put_u32(skb, KCLOUD_BS_A_TARGET_CONNS, nconns) ||
+	    (t->meta && nla_put_string(skb, KCLOUD_BS_A_TARGET_META, t->meta_path)) ||
+	    (volume[0] && nla_put_string(skb, KCLOUD_BS_A_TARGET_VOLUME, volume)) ||
 	    kcbs_stats_fill(skb, KCLOUD_BS_A_STATS, &t->stats, 0)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
@@ -152,8 +163,8 @@ static int kcbs_fill_target(struct sk_buff *skb, struct kcbs_target *t, u32 port
 
 static int kcbs_target_add(struct sk_buff *skb, struct genl_info *info)
 {
+	const char *name, *path, *meta = NULL, *volume = NULL;
 	struct net *net = genl_info_net(info);
-	const char *name, *path;
 	struct kcbs_target *t;
 	__be32 addr = 0;
 	u16 port;
@@ -173,9 +184,25 @@ static int kcbs_target_add(struct sk_buff *skb, struct genl_info *info)
 	port = nla_get_u16(info->attrs[KCLOUD_BS_A_TARGET_PORT]);
 	if (info->attrs[KCLOUD_BS_A_TARGET_ADDR])
 		addr = nla_get_be32(info->attrs[KCLOUD_BS_A_TARGET_ADDR]);
+	if (info->attrs[KCLOUD_BS_A_TARGET_META]) {
+		meta = nla_data(info->attrs[KCLOUD_BS_A_TARGET_META]);
+		if (meta[0] != '/') {
+			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KCLOUD_BS_A_TARGET_META],
+					    "the metadata path must be absolute");
+			return -EINVAL;
+		}
+	}
+	if (info->attrs[KCLOUD_BS_A_TARGET_VOLUME]) {
+		volume = nla_data(info->attrs[KCLOUD_BS_A_TARGET_VOLUME]);
+		if (!volume[0]) {
+			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KCLOUD_BS_A_TARGET_VOLUME],
+					    "the volume name is empty");
+			return -EINVAL;
+		}
+	}
 
 	mutex_lock(&kcbs_lock);
-	t = kcbs_target_create(net, name, path, addr, port, info->extack);
+	t = kcbs_target_create(net, name, path, addr, port, meta, volume, info->extack);
 	mutex_unlock(&kcbs_lock);
 	return PTR_ERR_OR_ZERO(t);
 }
@@ -313,7 +340,7 @@ static int kcbs_fill_volume(struct sk_buff *skb, struct kcbs_volume *vol, u32 po
 	if (!hdr)
 		return -EMSGSIZE;
 	if (nla_put_string(skb, KCLOUD_BS_A_VOLUME_NAME, vol->name) ||
-	    nla_put_string(skb, KCLOUD_BS_A_VOLUME_DISK, vol->disk->disk_name) ||
+	    (vol->disk && nla_put_string(skb, KCLOUD_BS_A_VOLUME_DISK, vol->disk->disk_name)) ||
 	    nla_put_u64_64bit(skb, KCLOUD_BS_A_VOLUME_SIZE, vol->size, KCLOUD_BS_A_PAD) ||
 	    nla_put_u8(skb, KCLOUD_BS_A_VOLUME_QUORUM, vol->quorum) ||
 	    nla_put_u32(skb, KCLOUD_BS_A_VOLUME_REGION_SIZE, vol->region_size) ||
@@ -612,6 +639,56 @@ static int kcbs_replica_remove_doit(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+static int kcbs_volume_attach_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kcbs_volume *vol = kcbs_lock_volume(info);
+	int err;
+
+	if (!vol)
+		return info->attrs[KCLOUD_BS_A_VOLUME_NAME] ? -ENOENT : -EINVAL;
+	if (info->genlhdr->cmd == KCLOUD_BS_CMD_VOLUME_ATTACH)
+		err = kcbs_volume_attach(vol, info->extack);
+	else
+		err = kcbs_volume_detach(vol, info->extack);
+	if (!err)
+		err = kcbs_volume_reply(info, vol);
+	mutex_unlock(&kcbs_lock);
+	return err;
+}
+
+static int kcbs_replica_replace_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[KCLOUD_BS_REPLICA_A_MAX + 1];
+	struct kcbs_volume *vol;
+	__be32 addr;
+	u16 port;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, KCLOUD_BS_A_REPLICA))
+		return -EINVAL;
+	err = kcbs_parse_replica(info, info->attrs[KCLOUD_BS_A_REPLICA], &addr, &port);
+	if (err)
+		return err;
+	err = nla_parse_nested(tb, KCLOUD_BS_REPLICA_A_MAX, info->attrs[KCLOUD_BS_A_REPLICA],
+			       kcbs_replica_policy, info->extack);
+	if (err)
+		return err;
+	if (!tb[KCLOUD_BS_REPLICA_A_INDEX]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KCLOUD_BS_A_REPLICA],
+				    "the index of the replica to replace is required");
+		return -EINVAL;
+	}
+	vol = kcbs_lock_volume(info);
+	if (!vol)
+		return info->attrs[KCLOUD_BS_A_VOLUME_NAME] ? -ENOENT : -EINVAL;
+	err = kcbs_replica_replace(vol, nla_get_u8(tb[KCLOUD_BS_REPLICA_A_INDEX]),
+				   addr, port, info->extack);
+	if (!err)
+		err = kcbs_volume_reply(info, vol);
+	mutex_unlock(&kcbs_lock);
+	return err;
+}
+
 static const struct genl_small_ops kcbs_ops[] = {
 	{
 		.cmd	= KCLOUD_BS_CMD_GET_INFO,
@@ -655,6 +732,21 @@ static const struct genl_small_ops kcbs_ops[] = {
 	{
 		.cmd	= KCLOUD_BS_CMD_REPLICA_REMOVE,
 		.doit	= kcbs_replica_remove_doit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= KCLOUD_BS_CMD_REPLICA_REPLACE,
+		.doit	= kcbs_replica_replace_doit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= KCLOUD_BS_CMD_VOLUME_ATTACH,
+		.doit	= kcbs_volume_attach_doit,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= KCLOUD_BS_CMD_VOLUME_DETACH,
+		.doit	= kcbs_volume_attach_doit,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 };

@@ -6,7 +6,11 @@
  * target, every field big-endian. A request is a struct kcbs_msg_req,
  * followed for a WRITE by @length bytes of data; a reply is a struct
  * kcbs_msg_rep, followed for a successful READ by @length bytes of data.
- * The target answers the requests of one connection in the order they came.
+ * The target serves the requests of one connection concurrently and answers
+ * each when it is done, in any order: the volume matches a reply to its
+ * request by @handle. A request with KCBS_MSG_F_ORDERED starts only once
+ * every earlier request on the connection has been answered (a resync's
+ * copy uses it so that it follows the writes already sent).
  *
  * A ZERO request (discard, write zeroes) carries no data: the range reads
  * back as zeroes afterwards on every replica, so that they stay the same.
@@ -19,9 +23,11 @@
  * volume and the read sent again.
  *
  * The first request on a connection is a HELLO (offset = protocol version,
- * epoch = the volume's epoch). The target refuses a volume whose epoch is
- * older than the newest it has seen (KCBS_ST_STALE), otherwise it remembers
- * the epoch and answers with its size in @value. Every later request carries
+ * epoch = the volume's epoch), followed by KCBS_HELLO_LEN bytes of data: the
+ * volume's name, NUL padded. The target refuses a volume other than the one
+ * its backing store belongs to, if it knows that (KCBS_ST_FOREIGN), and a
+ * volume whose epoch is older than the newest it has seen (KCBS_ST_STALE);
+ * otherwise it remembers the epoch and answers with its size in @value. Every later request carries
  * the epoch too and is refused with KCBS_ST_STALE once a newer volume has
  * said HELLO.
  */
@@ -30,7 +36,8 @@
 
 #include <linux/types.h>
 
-#define KCBS_PROTO_VERSION	1
+#define KCBS_PROTO_VERSION	2
+#define KCBS_HELLO_LEN		32	/* KCLOUD_BS_NAME_LEN */
 #define KCBS_REQ_MAGIC		0x4b434251	/* "KCBQ" */
 #define KCBS_REP_MAGIC		0x4b434252	/* "KCBR" */
 
@@ -47,6 +54,7 @@ enum kcbs_msg_type {
 
 /* Request flags. */
 #define KCBS_MSG_F_FUA		0x0001	/* WRITE: on stable storage before the reply */
+#define KCBS_MSG_F_ORDERED	0x0002	/* starts after every earlier request is answered */
 
 /* Reply status. */
 enum kcbs_msg_status {
@@ -56,6 +64,7 @@ enum kcbs_msg_status {
 	KCBS_ST_STALE	= 3,	/* the volume's epoch is older than the target's */
 	KCBS_ST_RANGE	= 4,	/* offset/length outside the backing store */
 	KCBS_ST_INVAL	= 5,	/* unknown request or bad protocol version */
+	KCBS_ST_FOREIGN	= 6,	/* HELLO: the backing store is another volume's */
 };
 
 struct kcbs_msg_req {

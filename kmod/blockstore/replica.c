@@ -97,7 +97,8 @@ static int kcbs_send_iter(struct socket *sock, struct msghdr *msg)
  * @c: the connection
  * @req: the header, filled but for @hdr_crc
  * @rq: for a WRITE of a block request, the request whose data follows
- * @buf: for any other WRITE, the data that follows (@req->length bytes)
+ * @buf: for any other WRITE and a HELLO, the data that follows
+ *	(@req->length bytes)
  *
  * Return: 0 or a negative errno; on error the connection is unusable.
  */
@@ -105,7 +106,8 @@ int kcbs_conn_send(struct kcbs_conn *c, struct kcbs_msg_req *req,
 		   struct request *rq, const void *buf)
 {
 	u32 len = be32_to_cpu(req->length);
-	bool data = req->type == cpu_to_be16(KCBS_MSG_WRITE) && len;
+	bool data = len && (req->type == cpu_to_be16(KCBS_MSG_WRITE) ||
+			    req->type == cpu_to_be16(KCBS_MSG_HELLO));
 	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
 	struct kvec vec = { .iov_base = req, .iov_len = sizeof(*req) };
 	unsigned int noreclaim;
@@ -154,6 +156,8 @@ enum kcloud_bs_replica_state kcbs_replica_state(struct kcbs_replica *r)
 {
 	if (r->stale)
 		return KCLOUD_BS_REPLICA_STALE;
+	if (r->foreign && !r->connected)
+		return KCLOUD_BS_REPLICA_FOREIGN;
 	if (r->connected)
 		return r->uptodate ? KCLOUD_BS_REPLICA_IN_SYNC : KCLOUD_BS_REPLICA_RESYNCING;
 	return r->uptodate ? KCLOUD_BS_REPLICA_CONNECTING : KCLOUD_BS_REPLICA_OUT_OF_SYNC;
@@ -313,14 +317,19 @@ static int kcbs_hello(struct kcbs_replica *r, struct socket *sock, u64 *size)
 		.magic	= cpu_to_be32(KCBS_REQ_MAGIC),
 		.type	= cpu_to_be16(KCBS_MSG_HELLO),
 		.offset	= cpu_to_be64(KCBS_PROTO_VERSION),
+		.length	= cpu_to_be32(KCBS_HELLO_LEN),
 		.epoch	= cpu_to_be64(vol->epoch),
 	};
 	struct kcbs_conn tmp = { .sock = sock };
+	char name[KCBS_HELLO_LEN] = {};
 	struct kcbs_msg_rep rep;
 	int err;
 
+	BUILD_BUG_ON(KCBS_HELLO_LEN != KCLOUD_BS_NAME_LEN);
+	strscpy(name, vol->name, sizeof(name));
+	req.data_crc = cpu_to_be32(kcbs_crc(~0, name, sizeof(name)));
 	mutex_init(&tmp.tx_lock);
-	err = kcbs_conn_send(&tmp, &req, NULL, NULL);
+	err = kcbs_conn_send(&tmp, &req, NULL, name);
 	if (!err)
 		err = kcbs_sock_recv(sock, &rep, sizeof(rep));
 	mutex_destroy(&tmp.tx_lock);
@@ -335,6 +344,8 @@ static int kcbs_hello(struct kcbs_replica *r, struct socket *sock, u64 *size)
 		return 0;
 	case KCBS_ST_STALE:
 		return -ESTALE;
+	case KCBS_ST_FOREIGN:
+		return -EACCES;
 	default:
 		return -EPROTO;
 	}
@@ -381,6 +392,16 @@ static void kcbs_connect_work(struct work_struct *work)
 		kcbs_volume_update_state(vol);
 		return;
 	}
+	if (err == -EACCES) {
+		pr_warn_ratelimited("%s: replica %u: the target refused it: its backing store belongs to another volume\n",
+				    vol->name, r->idx);
+		if (!READ_ONCE(r->foreign)) {
+			spin_lock(&vol->lock);
+			r->foreign = true;
+			spin_unlock(&vol->lock);
+			kcbs_volume_update_state(vol);
+		}
+	}
 	if (!err && size < vol->size) {
 		pr_warn_ratelimited("%s: replica %u: target too small (%llu < %llu)\n",
 				    vol->name, r->idx, size, vol->size);
@@ -411,6 +432,7 @@ static void kcbs_connect_work(struct work_struct *work)
 	}
 	r->conn = c;
 	r->connected = true;
+	r->foreign = false;
 	r->backoff_ms = KCBS_BACKOFF_MIN_MS;
 	spin_unlock(&vol->lock);
 

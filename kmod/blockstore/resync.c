@@ -6,8 +6,9 @@
  *
  * A region is copied under the volume's gate held for writing, which keeps
  * new writes from being sent meanwhile: the read of the region from the
- * source follows, on the source's connection, every write already sent
- * there, and the copy reaches the replica before any write sent after it.
+ * source is ORDERED, so the target starts it once every write already sent
+ * there is done; the copy to the replica is ORDERED too, and is done before
+ * any write sent after it (those wait for the gate).
  * A write that misses the replica sets the region's bit again when it ends
  * (after the in-sync replicas have it), so a copy that raced with it is
  * done once more. The replica receives every new write while it resyncs,
@@ -42,6 +43,7 @@ static int kcbs_sync_io(struct kcbs_volume *vol, struct kcbs_replica *r,
 	struct kcbs_msg_req req = {
 		.magic	= cpu_to_be32(KCBS_REQ_MAGIC),
 		.type	= cpu_to_be16(type),
+		.flags	= cpu_to_be16(KCBS_MSG_F_ORDERED),
 		.offset	= cpu_to_be64(off),
 		.length	= cpu_to_be32(len),
 		.epoch	= cpu_to_be64(vol->epoch),

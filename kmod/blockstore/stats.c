@@ -110,6 +110,9 @@ void kcbs_stats_inc(struct kcbs_stats *s, enum kcbs_stat_field f)
 	case KCBS_S_ERRORS:
 		p->errors++;
 		break;
+	case KCBS_S_FOREIGN:
+		p->foreign++;
+		break;
 	}
 	u64_stats_update_end(&p->syncp);
 	put_cpu_ptr(s->pcpu);
@@ -160,6 +163,7 @@ static void kcbs_stats_sum(struct kcbs_stats *s, struct kcbs_pcpu_stats *sum)
 		sum->resync_bytes += v.resync_bytes;
 		sum->garbage += v.garbage;
 		sum->stale += v.stale;
+		sum->foreign += v.foreign;
 		for (i = 0; i < KCLOUD_BS_LAT_BUCKETS; i++)
 			sum->lat[i] += v.lat[i];
 	}
@@ -206,6 +210,7 @@ int kcbs_stats_fill(struct sk_buff *skb, int attr, struct kcbs_stats *s, u64 dir
 	    nla_put_u64_64bit(skb, KCLOUD_BS_STAT_DIRTY_REGIONS, dirty, KCLOUD_BS_STAT_PAD) ||
 	    nla_put_u64_64bit(skb, KCLOUD_BS_STAT_GARBAGE, sum.garbage, KCLOUD_BS_STAT_PAD) ||
 	    nla_put_u64_64bit(skb, KCLOUD_BS_STAT_STALE, sum.stale, KCLOUD_BS_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, KCLOUD_BS_STAT_FOREIGN, sum.foreign, KCLOUD_BS_STAT_PAD) ||
 	    nla_put(skb, KCLOUD_BS_STAT_LAT_HIST, sizeof(sum.lat), sum.lat)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;

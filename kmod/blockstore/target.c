@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kcloud_bs: the target role. A TCP listener in the namespace the target
- * was added in, serving one backing file or block device; one worker per
- * connection reads a request, does it on the backing store and answers.
+ * was added in, serving one backing file or block device. One receiver per
+ * connection reads the requests and queues them to the target's I/O
+ * workqueue, which does them on the backing store concurrently and answers
+ * each as soon as it is done, in any order (the volume matches replies to
+ * requests by their handle).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -22,12 +25,28 @@
 
 #include "bs.h"
 
+/* Requests of one connection being served at once, at most. */
+#define KCBS_TCONN_DEPTH	64
+
 struct kcbs_tconn {
 	struct list_head node;		/* kcbs_target.conns */
 	struct kcbs_target *t;
 	struct socket *sock;
+	struct work_struct work;	/* the receiver */
+	void *buf;			/* KCBS_MAX_PAYLOAD bytes, the receiver's */
+	struct mutex tx_lock;		/* one reply at a time */
+	atomic_t inflight;		/* requests queued to t->io_wq */
+	wait_queue_head_t wait;		/* for inflight to go down */
+	bool hello;
+};
+
+/* One request being served on the target's I/O workqueue. */
+struct kcbs_treq {
 	struct work_struct work;
-	void *buf;			/* KCBS_MAX_PAYLOAD bytes */
+	struct kcbs_tconn *c;
+	struct kcbs_msg_req req;
+	u64 start;
+	void *buf;			/* READ, WRITE: @req.length bytes */
 };
 
 static atomic_t kcbs_fault_count = ATOMIC_INIT(0);
@@ -87,7 +106,7 @@ static bool kcbs_req_valid(const struct kcbs_msg_req *req)
 		return false;
 	if (type < KCBS_MSG_HELLO || type > KCBS_MSG_ZERO)
 		return false;
-	if (be16_to_cpu(req->flags) & ~KCBS_MSG_F_FUA)
+	if (be16_to_cpu(req->flags) & ~(KCBS_MSG_F_FUA | KCBS_MSG_F_ORDERED))
 		return false;
 	return be32_to_cpu(req->length) <= KCBS_MAX_PAYLOAD;
 }
@@ -108,6 +127,7 @@ static int kcbs_tconn_reply(struct kcbs_tconn *c, const struct kcbs_msg_req *req
 		{ .iov_base = &rep, .iov_len = sizeof(rep) },
 		{ .iov_base = data, .iov_len = len },
 	};
+	int err;
 
 	if (len) {
 		rep.data_crc = cpu_to_be32(kcbs_crc(~0, data, len));
@@ -118,7 +138,10 @@ static int kcbs_tconn_reply(struct kcbs_tconn *c, const struct kcbs_msg_req *req
 			((u8 *)data)[len / 2] ^= 0x10;
 	}
 	rep.hdr_crc = cpu_to_be32(kcbs_crc(~0, &rep, KCBS_REP_CRC_LEN));
-	return kcbs_sock_send_kvec(c->sock, vec, len ? 2 : 1, sizeof(rep) + len);
+	mutex_lock(&c->tx_lock);
+	err = kcbs_sock_send_kvec(c->sock, vec, len ? 2 : 1, sizeof(rep) + len);
+	mutex_unlock(&c->tx_lock);
+	return err;
 }
 
 /* Raise the target's epoch to @epoch; false if @epoch is older. */
@@ -145,10 +168,10 @@ static bool kcbs_in_range(struct kcbs_target *t, u64 off, u32 len)
  * Zero a range of the backing store: a block device's own zeroing (which
  * falls back to writing zeroes), a hole in a file, or zeroes written.
  */
-static int kcbs_target_zero(struct kcbs_tconn *c, u64 off, u32 len)
+static int kcbs_target_zero(struct kcbs_target *t, u64 off, u32 len)
 {
-	struct kcbs_target *t = c->t;
 	loff_t pos = off;
+	void *zero;
 	int err;
 
 	err = vfs_fallocate(t->file, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, off, len);
@@ -157,49 +180,71 @@ static int kcbs_target_zero(struct kcbs_tconn *c, u64 off, u32 len)
 				    off, len);
 	if (!err)
 		return 0;
-	memset(c->buf, 0, len);
-	return kernel_write(t->file, c->buf, len, &pos) == len ? 0 : -EIO;
+	zero = kvzalloc(len, GFP_KERNEL);
+	if (!zero)
+		return -ENOMEM;
+	err = kernel_write(t->file, zero, len, &pos) == len ? 0 : -EIO;
+	kvfree(zero);
+	return err;
 }
 
-/* Serve one request; a negative return closes the connection. */
-static int kcbs_tconn_serve(struct kcbs_tconn *c, const struct kcbs_msg_req *req,
-			    bool *hello)
+/*
+ * Read or write the backing store. A block device is opened a second time
+ * with O_DIRECT (as drbd and the loop driver do it): the data goes straight
+ * between the buffer and the device, without a page cache copy and its
+ * writeback. Return: 0 or a negative errno.
+ */
+static int kcbs_target_rw(struct kcbs_target *t, void *buf, u32 len, u64 off,
+			  bool write)
 {
+	struct bio_vec stack[8], *bv = stack;
+	unsigned int n, i, done = 0;
+	struct iov_iter iter;
+	loff_t pos = off;
+	ssize_t ret;
+
+	if (!t->dfile || !IS_ALIGNED(off | len, SECTOR_SIZE)) {
+		ret = write ? kernel_write(t->file, buf, len, &pos) :
+			      kernel_read(t->file, buf, len, &pos);
+		return ret == len ? 0 : -EIO;
+	}
+	n = DIV_ROUND_UP(offset_in_page(buf) + len, PAGE_SIZE);
+	if (n > ARRAY_SIZE(stack)) {
+		bv = kmalloc_array(n, sizeof(*bv), GFP_KERNEL);
+		if (!bv)
+			return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		void *p = buf + done;
+		unsigned int l = min_t(unsigned int, len - done,
+				       PAGE_SIZE - offset_in_page(p));
+		struct page *page = is_vmalloc_addr(p) ? vmalloc_to_page(p) : virt_to_page(p);
+
+		bvec_set_page(&bv[i], page, l, offset_in_page(p));
+		done += l;
+	}
+	iov_iter_bvec(&iter, write ? ITER_SOURCE : ITER_DEST, bv, n, len);
+	ret = write ? vfs_iter_write(t->dfile, &iter, &pos, 0) :
+		      vfs_iter_read(t->dfile, &iter, &pos, 0);
+	if (bv != stack)
+		kfree(bv);
+	return ret == len ? 0 : -EIO;
+}
+
+/* Serve one request on the I/O workqueue; a negative return closes the
+ * connection.
+ */
+static int kcbs_treq_serve(struct kcbs_treq *tr)
+{
+	struct kcbs_tconn *c = tr->c;
 	struct kcbs_target *t = c->t;
+	const struct kcbs_msg_req *req = &tr->req;
 	u16 type = be16_to_cpu(req->type);
 	u64 off = be64_to_cpu(req->offset);
 	u32 len = be32_to_cpu(req->length);
 	u64 epoch = be64_to_cpu(req->epoch);
-	u64 start = ktime_get_ns();
-	loff_t pos = off;
-	ssize_t done;
 	int err;
 
-	if (type == KCBS_MSG_WRITE) {
-		if (!len)
-			return -EPROTO;
-		err = kcbs_sock_recv(c->sock, c->buf, len);
-		if (err)
-			return err;
-		if (kcbs_fault_hit())
-			((u8 *)c->buf)[len / 2] ^= 0x01;
-	} else if (type != KCBS_MSG_READ && type != KCBS_MSG_ZERO && len) {
-		return -EPROTO;
-	}
-
-	if (type == KCBS_MSG_HELLO) {
-		if (off != KCBS_PROTO_VERSION)
-			return kcbs_tconn_reply(c, req, KCBS_ST_INVAL, 0, NULL, 0) ?: -EPROTO;
-		if (!kcbs_target_epoch(t, epoch)) {
-			kcbs_stats_inc(&t->stats, KCBS_S_STALE);
-			kcbs_tconn_reply(c, req, KCBS_ST_STALE, 0, NULL, 0);
-			return -ESTALE;
-		}
-		*hello = true;
-		return kcbs_tconn_reply(c, req, KCBS_ST_OK, t->size, NULL, 0);
-	}
-	if (!*hello)
-		return -EPROTO;
 	if (epoch < (u64)atomic64_read(&t->epoch)) {
 		kcbs_stats_inc(&t->stats, KCBS_S_STALE);
 		return kcbs_tconn_reply(c, req, KCBS_ST_STALE, 0, NULL, 0);
@@ -209,22 +254,20 @@ static int kcbs_tconn_serve(struct kcbs_tconn *c, const struct kcbs_msg_req *req
 	case KCBS_MSG_READ:
 		if (!kcbs_in_range(t, off, len))
 			return kcbs_tconn_reply(c, req, KCBS_ST_RANGE, 0, NULL, 0);
-		done = kernel_read(t->file, c->buf, len, &pos);
-		if (done != len) {
+		if (kcbs_target_rw(t, tr->buf, len, off, false)) {
 			kcbs_stats_inc(&t->stats, KCBS_S_ERRORS);
 			return kcbs_tconn_reply(c, req, KCBS_ST_EIO, 0, NULL, 0);
 		}
-		kcbs_stats_io(&t->stats, type, len, ktime_get_ns() - start);
-		return kcbs_tconn_reply(c, req, KCBS_ST_OK, 0, c->buf, len);
+		kcbs_stats_io(&t->stats, type, len, ktime_get_ns() - tr->start);
+		return kcbs_tconn_reply(c, req, KCBS_ST_OK, 0, tr->buf, len);
 	case KCBS_MSG_WRITE:
-		if (be32_to_cpu(req->data_crc) != kcbs_crc(~0, c->buf, len)) {
+		if (be32_to_cpu(req->data_crc) != kcbs_crc(~0, tr->buf, len)) {
 			kcbs_stats_inc(&t->stats, KCBS_S_CRC_ERRORS);
 			return kcbs_tconn_reply(c, req, KCBS_ST_BADCRC, 0, NULL, 0);
 		}
 		if (!kcbs_in_range(t, off, len))
 			return kcbs_tconn_reply(c, req, KCBS_ST_RANGE, 0, NULL, 0);
-		done = kernel_write(t->file, c->buf, len, &pos);
-		err = done == len ? 0 : -EIO;
+		err = kcbs_target_rw(t, tr->buf, len, off, true);
 		if (!err && (be16_to_cpu(req->flags) & KCBS_MSG_F_FUA))
 			err = vfs_fsync_range(t->file, off, off + len - 1, 1);
 		break;
@@ -234,7 +277,7 @@ static int kcbs_tconn_serve(struct kcbs_tconn *c, const struct kcbs_msg_req *req
 	case KCBS_MSG_ZERO:
 		if (!kcbs_in_range(t, off, len))
 			return kcbs_tconn_reply(c, req, KCBS_ST_RANGE, 0, NULL, 0);
-		err = kcbs_target_zero(c, off, len);
+		err = kcbs_target_zero(t, off, len);
 		break;
 	default:
 		return -EPROTO;
@@ -243,8 +286,231 @@ static int kcbs_tconn_serve(struct kcbs_tconn *c, const struct kcbs_msg_req *req
 		kcbs_stats_inc(&t->stats, KCBS_S_ERRORS);
 		return kcbs_tconn_reply(c, req, KCBS_ST_EIO, 0, NULL, 0);
 	}
-	kcbs_stats_io(&t->stats, type, len, ktime_get_ns() - start);
+	kcbs_stats_io(&t->stats, type, len, ktime_get_ns() - tr->start);
 	return kcbs_tconn_reply(c, req, KCBS_ST_OK, 0, NULL, 0);
+}
+
+static void kcbs_treq_work(struct work_struct *work)
+{
+	struct kcbs_treq *tr = container_of(work, struct kcbs_treq, work);
+	struct kcbs_tconn *c = tr->c;
+	unsigned long flags;
+	unsigned int noio;
+
+	/* A volume may sit on this very host: do not recurse into it. */
+	noio = memalloc_noio_save();
+	if (kcbs_treq_serve(tr))
+		kernel_sock_shutdown(c->sock, SHUT_RDWR);
+	memalloc_noio_restore(noio);
+	kvfree(tr->buf);
+	kfree(tr);
+	/* Under the wait queue's lock: the receiver may free @c as soon as
+	 * it sees none in flight, and takes that lock before it does.
+	 */
+	spin_lock_irqsave(&c->wait.lock, flags);
+	atomic_dec(&c->inflight);
+	wake_up_locked(&c->wait);
+	spin_unlock_irqrestore(&c->wait.lock, flags);
+}
+
+/*
+ * The target's metadata file, little-endian, in its first 4 KiB: the
+ * highest epoch seen and the volume the backing store belongs to.
+ */
+#define KCBS_TMETA_MAGIC	0x3154475453424b4bULL	/* "KKBSTGT1" */
+
+struct kcbs_tmeta {
+	__le64 magic;
+	__le64 epoch;
+	char volume[KCLOUD_BS_NAME_LEN];
+	__le32 crc;
+};
+
+/* Write and sync the metadata file. Context: t->meta_lock held. */
+static int kcbs_tmeta_save(struct kcbs_target *t)
+{
+	struct kcbs_tmeta m = {
+		.magic	= cpu_to_le64(KCBS_TMETA_MAGIC),
+		.epoch	= cpu_to_le64(atomic64_read(&t->epoch)),
+	};
+	loff_t pos = 0;
+	ssize_t n;
+
+	memcpy(m.volume, t->volume, sizeof(m.volume));
+	m.crc = cpu_to_le32(kcbs_crc(~0, &m, offsetof(struct kcbs_tmeta, crc)));
+	n = kernel_write(t->meta, &m, sizeof(m), &pos);
+	if (n != sizeof(m))
+		return n < 0 ? n : -EIO;
+	return vfs_fsync(t->meta, 1);
+}
+
+/* Open (or create) the metadata file and load it; bind @volume if given. */
+static int kcbs_tmeta_open(struct kcbs_target *t, const char *path, const char *volume,
+			   struct netlink_ext_ack *extack)
+{
+	struct kcbs_tmeta m;
+	loff_t pos = 0;
+	ssize_t n;
+	int err;
+
+	t->meta = filp_open(path, O_RDWR | O_CREAT | O_LARGEFILE, 0600);
+	if (IS_ERR(t->meta)) {
+		err = PTR_ERR(t->meta);
+		t->meta = NULL;
+		NL_SET_ERR_MSG_MOD(extack, "cannot open or create the metadata file");
+		return err;
+	}
+	strscpy(t->meta_path, path, sizeof(t->meta_path));
+	n = kernel_read(t->meta, &m, sizeof(m), &pos);
+	if (n == sizeof(m)) {
+		if (m.magic != cpu_to_le64(KCBS_TMETA_MAGIC) ||
+		    le32_to_cpu(m.crc) != kcbs_crc(~0, &m, offsetof(struct kcbs_tmeta, crc)) ||
+		    m.volume[sizeof(m.volume) - 1]) {
+			NL_SET_ERR_MSG_MOD(extack, "the metadata file is not a target's");
+			return -EINVAL;
+		}
+		atomic64_set(&t->epoch, le64_to_cpu(m.epoch));
+		memcpy(t->volume, m.volume, sizeof(t->volume));
+	} else if (n) {
+		NL_SET_ERR_MSG_MOD(extack, "the metadata file is damaged or not a target's");
+		return n < 0 ? n : -EINVAL;
+	}
+	if (volume && t->volume[0] && strcmp(volume, t->volume)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "the metadata file says the backing store belongs to another volume");
+		pr_info("target %s: %s belongs to volume %s, not %s\n",
+			t->name, path, t->volume, volume);
+		return -EINVAL;
+	}
+	if (volume)
+		strscpy(t->volume, volume, sizeof(t->volume));
+	return kcbs_tmeta_save(t);
+}
+
+/* The HELLO that opens a connection; a negative return closes it. */
+static int kcbs_tconn_hello(struct kcbs_tconn *c, const struct kcbs_msg_req *req)
+{
+	struct kcbs_target *t = c->t;
+	char name[KCBS_HELLO_LEN];
+	u64 epoch = be64_to_cpu(req->epoch);
+	bool changed = false;
+	int err;
+
+	if (be32_to_cpu(req->length) != KCBS_HELLO_LEN)
+		return -EPROTO;
+	err = kcbs_sock_recv(c->sock, name, sizeof(name));
+	if (err)
+		return err;
+	if (be32_to_cpu(req->data_crc) != kcbs_crc(~0, name, sizeof(name)) ||
+	    !name[0] || name[sizeof(name) - 1])
+		return -EPROTO;
+	if (be64_to_cpu(req->offset) != KCBS_PROTO_VERSION)
+		return kcbs_tconn_reply(c, req, KCBS_ST_INVAL, 0, NULL, 0) ?: -EPROTO;
+
+	mutex_lock(&t->meta_lock);
+	if (t->volume[0] && strcmp(name, t->volume)) {
+		mutex_unlock(&t->meta_lock);
+		kcbs_stats_inc(&t->stats, KCBS_S_FOREIGN);
+		pr_warn_ratelimited("target %s: refused volume %s: the backing store belongs to volume %s\n",
+				    t->name, name, t->volume);
+		kcbs_tconn_reply(c, req, KCBS_ST_FOREIGN, 0, NULL, 0);
+		return -EACCES;
+	}
+	if (epoch > (u64)atomic64_read(&t->epoch))
+		changed = true;
+	if (!kcbs_target_epoch(t, epoch)) {
+		mutex_unlock(&t->meta_lock);
+		kcbs_stats_inc(&t->stats, KCBS_S_STALE);
+		kcbs_tconn_reply(c, req, KCBS_ST_STALE, 0, NULL, 0);
+		return -ESTALE;
+	}
+	if (t->meta && !t->volume[0]) {
+		strscpy(t->volume, name, sizeof(t->volume));
+		changed = true;
+	}
+	/* On stable storage before the volume hears that it is accepted. */
+	err = changed && t->meta ? kcbs_tmeta_save(t) : 0;
+	mutex_unlock(&t->meta_lock);
+	if (err) {
+		kcbs_stats_inc(&t->stats, KCBS_S_ERRORS);
+		return kcbs_tconn_reply(c, req, KCBS_ST_EIO, 0, NULL, 0) ?: err;
+	}
+	c->hello = true;
+	return kcbs_tconn_reply(c, req, KCBS_ST_OK, t->size, NULL, 0);
+}
+
+/*
+ * Receive one request after the HELLO and serve it; a negative return
+ * closes the connection. A read or write is done at once, in the receiver,
+ * with the connection's buffer: on a fast store a hand-off to a worker
+ * costs more than the I/O, and the next requests wait in the socket anyway.
+ * What syncs or zeroes the store (FLUSH, FUA, ZERO), which can take long,
+ * is queued to the target's I/O workqueue and served concurrently, at most
+ * KCBS_TCONN_DEPTH at once, each answered when done: replies go out in any
+ * order. A request marked ORDERED starts once every earlier one has been
+ * answered.
+ */
+static int kcbs_tconn_recv_req(struct kcbs_tconn *c, const struct kcbs_msg_req *req)
+{
+	struct kcbs_target *t = c->t;
+	u16 type = be16_to_cpu(req->type);
+	u32 len = be32_to_cpu(req->length);
+	struct kcbs_treq *tr, now;
+	bool async;
+	int err;
+
+	if (type == KCBS_MSG_HELLO || !c->hello)
+		return -EPROTO;
+	if (type == KCBS_MSG_WRITE && !len)
+		return -EPROTO;
+	if (type != KCBS_MSG_READ && type != KCBS_MSG_WRITE && type != KCBS_MSG_ZERO && len)
+		return -EPROTO;
+	async = type == KCBS_MSG_FLUSH || type == KCBS_MSG_ZERO ||
+		(be16_to_cpu(req->flags) & KCBS_MSG_F_FUA);
+
+	if (be16_to_cpu(req->flags) & KCBS_MSG_F_ORDERED)
+		wait_event(c->wait, !atomic_read(&c->inflight));
+	else if (async)
+		wait_event(c->wait, atomic_read(&c->inflight) < KCBS_TCONN_DEPTH);
+
+	if (async) {
+		/* Under memalloc_noio: these cannot recurse into a volume here. */
+		tr = kmalloc(sizeof(*tr), GFP_KERNEL);
+		if (!tr)
+			return -ENOMEM;
+		tr->buf = NULL;
+		if (type == KCBS_MSG_READ || type == KCBS_MSG_WRITE) {
+			tr->buf = kvmalloc(len, GFP_KERNEL);
+			if (!tr->buf) {
+				kfree(tr);
+				return -ENOMEM;
+			}
+		}
+	} else {
+		tr = &now;
+		tr->buf = c->buf;
+	}
+	if (type == KCBS_MSG_WRITE) {
+		err = kcbs_sock_recv(c->sock, tr->buf, len);
+		if (err) {
+			if (async) {
+				kvfree(tr->buf);
+				kfree(tr);
+			}
+			return err;
+		}
+		if (kcbs_fault_hit())
+			((u8 *)tr->buf)[len / 2] ^= 0x01;
+	}
+	tr->c = c;
+	tr->req = *req;
+	tr->start = ktime_get_ns();
+	if (!async)
+		return kcbs_treq_serve(tr);
+	INIT_WORK(&tr->work, kcbs_treq_work);
+	atomic_inc(&c->inflight);
+	queue_work(t->io_wq, &tr->work);
+	return 0;
 }
 
 static void kcbs_tconn_work(struct work_struct *work)
@@ -253,7 +519,6 @@ static void kcbs_tconn_work(struct work_struct *work)
 	struct kcbs_target *t = c->t;
 	struct kcbs_msg_req req;
 	unsigned int noio;
-	bool hello = false;
 	int err;
 
 	/* A volume may sit on this very host: do not recurse into it. */
@@ -266,7 +531,10 @@ static void kcbs_tconn_work(struct work_struct *work)
 			kcbs_stats_inc(&t->stats, KCBS_S_GARBAGE);
 			break;
 		}
-		err = kcbs_tconn_serve(c, &req, &hello);
+		if (req.type == cpu_to_be16(KCBS_MSG_HELLO) && !c->hello)
+			err = kcbs_tconn_hello(c, &req);
+		else
+			err = kcbs_tconn_recv_req(c, &req);
 		if (err == -EPROTO)
 			kcbs_stats_inc(&t->stats, KCBS_S_GARBAGE);
 		if (err)
@@ -274,11 +542,15 @@ static void kcbs_tconn_work(struct work_struct *work)
 	}
 	memalloc_noio_restore(noio);
 
+	/* The requests still being served reply on the socket: wait for them. */
+	kernel_sock_shutdown(c->sock, SHUT_RDWR);
+	wait_event(c->wait, !atomic_read(&c->inflight));
+	spin_lock_irq(&c->wait.lock);	/* the last worker is out of it */
+	spin_unlock_irq(&c->wait.lock);
 	mutex_lock(&t->conns_lock);
 	list_del(&c->node);
 	t->nconns--;
 	mutex_unlock(&t->conns_lock);
-	kernel_sock_shutdown(c->sock, SHUT_RDWR);
 	sock_release(c->sock);
 	kvfree(c->buf);
 	kfree(c);
@@ -305,6 +577,9 @@ static void kcbs_accept_work(struct work_struct *work)
 		tcp_sock_set_nodelay(sock->sk);
 		c->t = t;
 		c->sock = sock;
+		mutex_init(&c->tx_lock);
+		atomic_set(&c->inflight, 0);
+		init_waitqueue_head(&c->wait);
 		INIT_WORK(&c->work, kcbs_tconn_work);
 
 		mutex_lock(&t->conns_lock);
@@ -374,6 +649,8 @@ struct kcbs_target *kcbs_target_find(struct net *net, const char *name)
  * @path: the backing file or block device
  * @addr: the address to listen on (0: any)
  * @port: the TCP port
+ * @meta: the metadata file to load or create, or NULL
+ * @volume: the volume the backing store belongs to, or NULL
  * @extack: where to say why it failed
  *
  * Context: kcbs_lock held.
@@ -381,6 +658,7 @@ struct kcbs_target *kcbs_target_find(struct net *net, const char *name)
  */
 struct kcbs_target *kcbs_target_create(struct net *net, const char *name,
 				       const char *path, __be32 addr, u16 port,
+				       const char *meta, const char *volume,
 				       struct netlink_ext_ack *extack)
 {
 	struct kcbs_net *kn = net_generic(net, kcbs_net_id);
@@ -401,6 +679,7 @@ struct kcbs_target *kcbs_target_create(struct net *net, const char *name,
 	t->addr = addr;
 	t->port = port;
 	mutex_init(&t->conns_lock);
+	mutex_init(&t->meta_lock);
 	INIT_LIST_HEAD(&t->conns);
 	INIT_WORK(&t->accept_work, kcbs_accept_work);
 	err = kcbs_stats_init(&t->stats);
@@ -420,16 +699,35 @@ struct kcbs_target *kcbs_target_create(struct net *net, const char *name,
 		goto err_file;
 	}
 	t->size = i_size_read(t->file->f_mapping->host);
+	if (S_ISBLK(inode->i_mode)) {
+		t->dfile = filp_open(path, O_RDWR | O_LARGEFILE | O_DIRECT, 0);
+		if (IS_ERR(t->dfile))
+			t->dfile = NULL;
+	}
 	if (t->size < SZ_1M) {
 		err = -EINVAL;
 		NL_SET_ERR_MSG_MOD(extack, "the backing store is smaller than 1 MiB");
 		goto err_file;
 	}
 
+	if (meta) {
+		err = kcbs_tmeta_open(t, meta, volume, extack);
+		if (err)
+			goto err_file;
+	} else if (volume) {
+		strscpy(t->volume, volume, sizeof(t->volume));
+	}
+
 	t->wq = alloc_workqueue("kcbs-t-%s", WQ_UNBOUND | WQ_MEM_RECLAIM, 0, t->name);
 	if (!t->wq) {
 		err = -ENOMEM;
 		goto err_file;
+	}
+	t->io_wq = alloc_workqueue("kcbs-tio-%s", WQ_UNBOUND | WQ_MEM_RECLAIM | WQ_HIGHPRI,
+				   0, t->name);
+	if (!t->io_wq) {
+		err = -ENOMEM;
+		goto err_wq;
 	}
 	err = kcbs_target_listen(t, extack);
 	if (err)
@@ -439,8 +737,14 @@ struct kcbs_target *kcbs_target_create(struct net *net, const char *name,
 	return t;
 
 err_wq:
+	if (t->io_wq)
+		destroy_workqueue(t->io_wq);
 	destroy_workqueue(t->wq);
 err_file:
+	if (t->meta)
+		filp_close(t->meta, NULL);
+	if (t->dfile)
+		filp_close(t->dfile, NULL);
 	filp_close(t->file, NULL);
 err_stats:
 	kcbs_stats_free(&t->stats);
@@ -472,7 +776,12 @@ void kcbs_target_destroy(struct kcbs_target *t)
 		kernel_sock_shutdown(c->sock, SHUT_RDWR);
 	mutex_unlock(&t->conns_lock);
 	destroy_workqueue(t->wq);
+	destroy_workqueue(t->io_wq);
 	sock_release(t->listen);
+	if (t->meta)
+		filp_close(t->meta, NULL);
+	if (t->dfile)
+		filp_close(t->dfile, NULL);
 	filp_close(t->file, NULL);
 	kcbs_stats_free(&t->stats);
 	kfree(t);

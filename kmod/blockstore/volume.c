@@ -548,15 +548,19 @@ static const struct blk_mq_ops kcbs_mq_ops = {
 
 static void kcbs_volume_free(struct kcbs_volume *vol);
 
-/* The last reference to the disk is gone (it may outlive a forced delete). */
+static void kcbs_volume_release(struct kref *ref)
+{
+	kcbs_volume_free(container_of(ref, struct kcbs_volume, ref));
+}
+
+/* The last reference to a disk is gone (it may outlive a forced delete or
+ * a detach): the volume may go now.
+ */
 static void kcbs_free_disk(struct gendisk *disk)
 {
 	struct kcbs_volume *vol = disk->private_data;
 
-	if (!vol->added)
-		return;
-	blk_mq_free_tag_set(&vol->tag_set);
-	kcbs_volume_free(vol);
+	kref_put(&vol->ref, kcbs_volume_release);
 }
 
 static const struct block_device_operations kcbs_fops = {
@@ -609,8 +613,10 @@ void kcbs_volume_update_state(struct kcbs_volume *vol)
 		kcbs_notify_volume(vol, KCLOUD_BS_EVENT_REPLICA_STATE);
 	if (vol_changed)
 		kcbs_notify_volume(vol, KCLOUD_BS_EVENT_VOLUME_STATE);
+	spin_lock(&vol->lock);	/* vol->disk stays while it is held */
 	if (state != KCLOUD_BS_VOLUME_FROZEN && vol->disk && !READ_ONCE(vol->stopping))
 		blk_mq_run_hw_queues(vol->disk->queue, true);
+	spin_unlock(&vol->lock);
 }
 
 /**
@@ -658,13 +664,14 @@ static void kcbs_volume_free(struct kcbs_volume *vol)
 		destroy_workqueue(vol->wq);
 	if (vol->index >= 0)
 		ida_free(&kcbs_ida, vol->index);
+	if (vol->tags)
+		blk_mq_free_tag_set(&vol->tag_set);
 	kfree(vol);
 }
 
-static int kcbs_volume_disk(struct kcbs_volume *vol)
+static int kcbs_volume_tags(struct kcbs_volume *vol)
 {
 	struct blk_mq_tag_set *set = &vol->tag_set;
-	struct gendisk *disk;
 	int err;
 
 	set->ops = &kcbs_mq_ops;
@@ -676,14 +683,20 @@ static int kcbs_volume_disk(struct kcbs_volume *vol)
 	set->driver_data = vol;
 	set->timeout = msecs_to_jiffies(vol->timeout_ms);
 	err = blk_mq_alloc_tag_set(set);
-	if (err)
-		return err;
+	if (!err)
+		vol->tags = true;
+	return err;
+}
 
-	disk = blk_mq_alloc_disk(set, vol);
-	if (IS_ERR(disk)) {
-		err = PTR_ERR(disk);
-		goto err_set;
-	}
+/* A new disk /dev/kcbsN for the volume. Context: kcbs_lock held. */
+static int kcbs_volume_disk(struct kcbs_volume *vol)
+{
+	struct gendisk *disk;
+	int err;
+
+	disk = blk_mq_alloc_disk(&vol->tag_set, vol);
+	if (IS_ERR(disk))
+		return PTR_ERR(disk);
 	disk->major = kcbs_major;
 	disk->first_minor = vol->index * KCBS_MINORS;
 	disk->minors = KCBS_MINORS;
@@ -705,19 +718,30 @@ static int kcbs_volume_disk(struct kcbs_volume *vol)
 	blk_queue_max_write_zeroes_sectors(disk->queue, KCBS_MAX_IO >> SECTOR_SHIFT);
 	blk_queue_flag_set(QUEUE_FLAG_NONROT, disk->queue);
 
-	vol->disk = disk;
 	err = add_disk(disk);
 	if (err) {
-		vol->disk = NULL;
 		put_disk(disk);
-		goto err_set;
+		return err;
 	}
-	vol->added = true;
+	kref_get(&vol->ref);		/* the disk's, put by kcbs_free_disk() */
+	spin_lock(&vol->lock);
+	vol->disk = disk;
+	spin_unlock(&vol->lock);
 	return 0;
+}
 
-err_set:
-	blk_mq_free_tag_set(set);
-	return err;
+/* Remove the volume's disk. Context: kcbs_lock held, vol->disk set. */
+static void kcbs_volume_del_disk(struct kcbs_volume *vol)
+{
+	struct gendisk *disk = vol->disk;
+
+	/* Requests still queued fail in kcbs_queue_rq() if it is stopping. */
+	blk_mq_run_hw_queues(disk->queue, false);
+	spin_lock(&vol->lock);
+	vol->disk = NULL;
+	spin_unlock(&vol->lock);
+	del_gendisk(disk);
+	put_disk(disk);			/* may drop the volume's last reference */
 }
 
 /**
@@ -768,6 +792,7 @@ struct kcbs_volume *kcbs_volume_create(struct net *net, const char *name, u64 si
 	vol->resync_rate = resync_rate;
 	vol->timeout_ms = timeout_ms;
 	vol->state = KCLOUD_BS_VOLUME_FROZEN;
+	kref_init(&vol->ref);
 	spin_lock_init(&vol->lock);
 	init_rwsem(&vol->gate);
 	mutex_init(&vol->meta_lock);
@@ -810,6 +835,9 @@ struct kcbs_volume *kcbs_volume_create(struct net *net, const char *name, u64 si
 	if (!vol->wq)
 		goto err_free;
 
+	err = kcbs_volume_tags(vol);
+	if (err)
+		goto err_free;
 	err = kcbs_volume_disk(vol);
 	if (err) {
 		NL_SET_ERR_MSG_MOD(extack, "cannot add the block device");
@@ -832,16 +860,17 @@ err_free:
  * @force: even if its disk is open: what is in flight fails, and the
  *	metadata file is left as after a crash
  *
- * The volume is freed when the last reference to its disk goes.
+ * The volume is freed when the last reference to its disk (if any) goes.
  *
  * Context: kcbs_lock held.
  * Return: 0, or -EBUSY if the disk is open and !@force.
  */
 int kcbs_volume_destroy(struct kcbs_volume *vol, bool force)
 {
+	bool open = vol->disk && disk_openers(vol->disk);
 	int i;
 
-	if (!force && disk_openers(vol->disk))
+	if (!force && open)
 		return -EBUSY;
 	kcbs_notify_volume(vol, KCLOUD_BS_EVENT_VOLUME_DELETED);
 	list_del(&vol->node);
@@ -851,11 +880,62 @@ int kcbs_volume_destroy(struct kcbs_volume *vol, bool force)
 			kcbs_replica_stop(&vol->replicas[i]);
 	cancel_delayed_work_sync(&vol->resync_work);
 	/* Clean if nothing could have been in flight. */
-	kcbs_meta_close(vol, !disk_openers(vol->disk));
-	/* Requests still queued now fail in kcbs_queue_rq(). */
-	blk_mq_run_hw_queues(vol->disk->queue, false);
-	del_gendisk(vol->disk);
-	put_disk(vol->disk);		/* may free vol */
+	kcbs_meta_close(vol, !(vol->disk && disk_openers(vol->disk)));
+	if (vol->disk)
+		kcbs_volume_del_disk(vol);
+	kref_put(&vol->ref, kcbs_volume_release);	/* may free vol */
+	return 0;
+}
+
+/**
+ * kcbs_volume_attach() - give a detached volume its disk /dev/kcbsN again
+ * @vol: the volume
+ * @extack: where to say why it failed
+ *
+ * Context: kcbs_lock held.
+ * Return: 0 or a negative errno.
+ */
+int kcbs_volume_attach(struct kcbs_volume *vol, struct netlink_ext_ack *extack)
+{
+	int err;
+
+	if (vol->disk) {
+		NL_SET_ERR_MSG_MOD(extack, "the volume is attached already");
+		return -EEXIST;
+	}
+	err = kcbs_volume_disk(vol);
+	if (err) {
+		NL_SET_ERR_MSG_MOD(extack, "cannot add the block device");
+		return err;
+	}
+	kcbs_notify_volume(vol, KCLOUD_BS_EVENT_VOLUME_ATTACHED);
+	kcbs_volume_update_state(vol);
+	return 0;
+}
+
+/**
+ * kcbs_volume_detach() - remove a volume's disk, keeping the volume
+ * @vol: the volume
+ * @extack: where to say why it failed
+ *
+ * The replicas stay connected (a resync goes on); the disk comes back with
+ * kcbs_volume_attach().
+ *
+ * Context: kcbs_lock held.
+ * Return: 0, -EBUSY if the disk is open, -ENOENT if it is detached already.
+ */
+int kcbs_volume_detach(struct kcbs_volume *vol, struct netlink_ext_ack *extack)
+{
+	if (!vol->disk) {
+		NL_SET_ERR_MSG_MOD(extack, "the volume is not attached");
+		return -ENOENT;
+	}
+	if (disk_openers(vol->disk)) {
+		NL_SET_ERR_MSG_MOD(extack, "the volume's disk is open");
+		return -EBUSY;
+	}
+	kcbs_volume_del_disk(vol);
+	kcbs_notify_volume(vol, KCLOUD_BS_EVENT_VOLUME_DETACHED);
 	return 0;
 }
 
@@ -948,6 +1028,81 @@ int kcbs_replica_remove(struct kcbs_volume *vol, int idx,
 	/* The resync may be copying to it: let it notice. */
 	cancel_delayed_work_sync(&vol->resync_work);
 	kcbs_resync_kick(vol);
+	kcbs_volume_update_state(vol);
+	return 0;
+}
+
+/**
+ * kcbs_replica_replace() - put a new target in place of a replica
+ * @vol: the volume
+ * @idx: the replica's index, kept by the new one
+ * @addr: the new target's address
+ * @port: its port
+ * @extack: where to say why it failed
+ *
+ * The old replica's connection is closed; the new one starts out of sync
+ * with every region dirty and counts as in sync only once a resync has
+ * copied all of them to it. Refused while the other in-sync replicas are
+ * fewer than the quorum.
+ *
+ * Context: kcbs_lock held.
+ * Return: 0 or a negative errno.
+ */
+int kcbs_replica_replace(struct kcbs_volume *vol, int idx, __be32 addr, u16 port,
+			 struct netlink_ext_ack *extack)
+{
+	struct kcbs_replica *r = &vol->replicas[idx];
+	u8 insync;
+	int err;
+
+	if (!r->present) {
+		NL_SET_ERR_MSG_MOD(extack, "no replica with this index");
+		return -ENOENT;
+	}
+	if (kcbs_replica_exists(vol, addr, port)) {
+		NL_SET_ERR_MSG_MOD(extack, "the volume already has this target");
+		return -EEXIST;
+	}
+	spin_lock(&vol->lock);
+	insync = kcbs_uptodate_mask(vol, kcbs_connected_mask(vol)) & ~BIT(idx);
+	spin_unlock(&vol->lock);
+	if (hweight8(insync) < vol->quorum) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "the other in-sync replicas are fewer than the quorum");
+		return -EBUSY;
+	}
+
+	/* Out with the old one: what was in flight on it is failed over. */
+	down_write(&vol->gate);
+	spin_lock(&vol->lock);
+	r->present = false;
+	vol->nreplicas--;
+	spin_unlock(&vol->lock);
+	up_write(&vol->gate);
+	kcbs_replica_stop(r);
+	cancel_delayed_work_sync(&vol->resync_work);
+
+	kcbs_replica_free(r);
+	err = kcbs_replica_init(r, vol, idx, addr, port);
+	if (err) {
+		/* The slot stays empty, as after a remove. */
+		kcbs_meta_update(vol);
+		kcbs_resync_kick(vol);
+		kcbs_volume_update_state(vol);
+		NL_SET_ERR_MSG_MOD(extack, "out of memory: the replica was removed");
+		return err;
+	}
+	kcbs_bitmap_set_all(r);
+	r->uptodate = false;
+	r->last_state = KCLOUD_BS_REPLICA_OUT_OF_SYNC;
+	down_write(&vol->gate);
+	spin_lock(&vol->lock);
+	r->present = true;
+	vol->nreplicas++;
+	spin_unlock(&vol->lock);
+	up_write(&vol->gate);
+	kcbs_meta_update(vol);
+	kcbs_replica_start(r);
 	kcbs_volume_update_state(vol);
 	return 0;
 }

@@ -2,7 +2,8 @@
 /*
  * kcloud target: the block store's replica targets (kcloud_bs).
  *
- *   kcloud target add NAME path PATH port PORT [ addr ADDR ]
+ *   kcloud target add NAME path PATH port PORT [ addr ADDR ] [ meta PATH ]
+ *                     [ volume VOLUME ]
  *   kcloud target del NAME
  *   kcloud [-s] [-j] target show [ NAME ]
  */
@@ -17,17 +18,21 @@ void kc_bs_print_stats(struct nlattr *nest);	/* volume_stats.c */
 static int kc_target_usage(void)
 {
 	fprintf(stderr,
-		"Usage: kcloud target add NAME path PATH port PORT [ addr ADDR ]\n"
+		"Usage: kcloud target add NAME path PATH port PORT [ addr ADDR ] [ meta PATH ]\n"
+		"                         [ volume VOLUME ]\n"
 		"       kcloud target del NAME\n"
 		"       kcloud [-s] [-j] target show [ NAME ]\n"
 		"PATH is a file or block device to serve; ADDR the IPv4 address to\n"
-		"listen on (default: any) in the current network namespace.\n");
+		"listen on (default: any) in the current network namespace. meta: a\n"
+		"file that keeps the target's epoch and the volume its store belongs\n"
+		"to (the first to connect, or VOLUME) across restarts; a target that\n"
+		"belongs to a volume refuses every other one.\n");
 	return KC_EXIT_USAGE;
 }
 
 static int kc_target_add(int argc, char **argv)
 {
-	const char *name = NULL, *path = NULL;
+	const char *name = NULL, *path = NULL, *meta = NULL, *volume = NULL;
 	struct in_addr addr = { 0 };
 	struct nl_msg *msg;
 	struct kc_nl *nl;
@@ -46,6 +51,12 @@ static int kc_target_add(int argc, char **argv)
 			NEXT_ARG();
 			if (kc_parse_ipv4(*argv, &addr))
 				return kc_usage_err("invalid address \"%s\"", *argv);
+		} else if (kc_matches(*argv, "meta")) {
+			NEXT_ARG();
+			meta = *argv;
+		} else if (kc_matches(*argv, "volume")) {
+			NEXT_ARG();
+			volume = *argv;
 		} else if (kc_is_help(*argv)) {
 			return kc_target_usage();
 		} else if (!name) {
@@ -66,6 +77,10 @@ static int kc_target_add(int argc, char **argv)
 	nla_put_u16(msg, KCLOUD_BS_A_TARGET_PORT, port);
 	if (addr.s_addr)
 		nla_put_u32(msg, KCLOUD_BS_A_TARGET_ADDR, addr.s_addr);
+	if (meta)
+		nla_put_string(msg, KCLOUD_BS_A_TARGET_META, meta);
+	if (volume)
+		nla_put_string(msg, KCLOUD_BS_A_TARGET_VOLUME, volume);
 	err = kc_nl_request(nl, msg, KCLOUD_BS_A_MAX, NULL, NULL);
 	kc_nl_close(nl);
 	return err ? KC_EXIT_FAIL : KC_EXIT_OK;
@@ -110,6 +125,12 @@ static int kc_target_show_cb(uint8_t cmd, struct nlattr **tb, void *arg)
 	if (tb[KCLOUD_BS_A_TARGET_EPOCH])
 		kc_print_u64(KC_ANY, "epoch", "epoch %llu ",
 			     (unsigned long long)nla_get_u64(tb[KCLOUD_BS_A_TARGET_EPOCH]));
+	if (tb[KCLOUD_BS_A_TARGET_VOLUME])
+		kc_print_str(KC_ANY, "volume", "volume %s ",
+			     nla_get_string(tb[KCLOUD_BS_A_TARGET_VOLUME]));
+	if (tb[KCLOUD_BS_A_TARGET_META])
+		kc_print_str(KC_ANY, "meta", "meta %s ",
+			     nla_get_string(tb[KCLOUD_BS_A_TARGET_META]));
 	if (tb[KCLOUD_BS_A_TARGET_CONNS])
 		kc_print_u64(KC_ANY, "conns", "conns %llu",
 			     nla_get_u32(tb[KCLOUD_BS_A_TARGET_CONNS]));

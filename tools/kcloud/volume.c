@@ -7,8 +7,10 @@
  *          [ timeout MS ] [ meta PATH ]
  *   kcloud volume delete NAME [ force ]
  *   kcloud [-s] [-j] volume show [ NAME ]
+ *   kcloud volume attach|detach NAME
  *   kcloud volume replica add NAME ADDR:PORT
  *   kcloud volume replica remove NAME INDEX
+ *   kcloud volume replica replace NAME INDEX ADDR:PORT
  *   kcloud [-j] volume events
  */
 #include <stdio.h>
@@ -32,6 +34,7 @@ static const char * const kc_rep_states[] = {
 	[KCLOUD_BS_REPLICA_OUT_OF_SYNC] = "out-of-sync",
 	[KCLOUD_BS_REPLICA_RESYNCING] = "resyncing",
 	[KCLOUD_BS_REPLICA_STALE] = "stale",
+	[KCLOUD_BS_REPLICA_FOREIGN] = "foreign",
 };
 
 static const char * const kc_events[] = {
@@ -40,6 +43,8 @@ static const char * const kc_events[] = {
 	[KCLOUD_BS_EVENT_VOLUME_DELETED] = "deleted",
 	[KCLOUD_BS_EVENT_REPLICA_STATE] = "replica-state",
 	[KCLOUD_BS_EVENT_VOLUME_STATE] = "volume-state",
+	[KCLOUD_BS_EVENT_VOLUME_ATTACHED] = "attached",
+	[KCLOUD_BS_EVENT_VOLUME_DETACHED] = "detached",
 };
 
 #define KC_NAME(tbl, v) ((v) < sizeof(tbl) / sizeof(tbl[0]) && tbl[v] ? tbl[v] : "unknown")
@@ -52,8 +57,10 @@ static int kc_volume_usage(void)
 		"              [ timeout MS ] [ meta PATH ]\n"
 		"       kcloud volume delete NAME [ force ]\n"
 		"       kcloud [-s] [-j] volume show [ NAME ]\n"
+		"       kcloud volume attach|detach NAME\n"
 		"       kcloud volume replica add NAME ADDR:PORT\n"
 		"       kcloud volume replica remove NAME INDEX\n"
+		"       kcloud volume replica replace NAME INDEX ADDR:PORT\n"
 		"       kcloud [-j] volume events\n"
 		"A volume is the block device /dev/kcbsN, its data on 1 to 5 replica\n"
 		"targets (kcloud target add). quorum: in-sync replicas a write needs\n"
@@ -278,6 +285,27 @@ static int kc_volume_delete(int argc, char **argv)
 	return err ? KC_EXIT_FAIL : KC_EXIT_OK;
 }
 
+/* kcloud volume attach|detach NAME */
+static int kc_volume_attach(int argc, char **argv, int cmd)
+{
+	struct nl_msg *msg;
+	struct kc_nl *nl;
+	int err;
+
+	if (argc != 1 || kc_is_help(*argv))
+		return kc_volume_usage();
+	nl = kc_nl_open(KCLOUD_BS_GENL_NAME);
+	if (!nl)
+		return KC_EXIT_FAIL;
+	msg = kc_nl_msg(nl, cmd, 0);
+	nla_put_string(msg, KCLOUD_BS_A_VOLUME_NAME, *argv);
+	kc_out_start();
+	err = kc_nl_request(nl, msg, KCLOUD_BS_A_MAX, kc_volume_show_cb, NULL);
+	kc_out_end();
+	kc_nl_close(nl);
+	return err ? KC_EXIT_FAIL : KC_EXIT_OK;
+}
+
 static int kc_volume_show(int argc, char **argv)
 {
 	struct nl_msg *msg;
@@ -307,34 +335,52 @@ static int kc_volume_replica(int argc, char **argv)
 	struct nl_msg *msg;
 	struct nlattr *nest;
 	struct kc_nl *nl;
-	uint32_t v;
-	int add, err;
+	uint32_t v, idx = 0;
+	int op, err;
 
-	if (argc != 3)
+	if (argc < 3)
 		return kc_volume_usage();
 	if (kc_matches(argv[0], "add"))
-		add = 1;
+		op = KCLOUD_BS_CMD_REPLICA_ADD;
 	else if (kc_matches(argv[0], "remove") || kc_matches(argv[0], "del"))
-		add = 0;
+		op = KCLOUD_BS_CMD_REPLICA_REMOVE;
+	else if (kc_matches(argv[0], "replace"))
+		op = KCLOUD_BS_CMD_REPLICA_REPLACE;
 	else
 		return kc_usage_err("volume replica: unknown command \"%s\"", argv[0]);
-	if (add ? kc_parse_target(argv[2], &addr, &v) : (kc_parse_u32(argv[2], &v) || v > 255))
+	if (argc != (op == KCLOUD_BS_CMD_REPLICA_REPLACE ? 4 : 3))
+		return kc_volume_usage();
+	if (op == KCLOUD_BS_CMD_REPLICA_REPLACE) {
+		if (kc_parse_u32(argv[2], &idx) || idx > 255)
+			return kc_usage_err("invalid replica index \"%s\"", argv[2]);
+		if (kc_parse_target(argv[3], &addr, &v))
+			return kc_usage_err("invalid replica \"%s\" (ADDR:PORT)", argv[3]);
+	} else if (op == KCLOUD_BS_CMD_REPLICA_ADD ? kc_parse_target(argv[2], &addr, &v) :
+		   (kc_parse_u32(argv[2], &v) || v > 255)) {
 		return kc_usage_err("invalid replica \"%s\"", argv[2]);
+	}
 
 	nl = kc_nl_open(KCLOUD_BS_GENL_NAME);
 	if (!nl)
 		return KC_EXIT_FAIL;
-	msg = kc_nl_msg(nl, add ? KCLOUD_BS_CMD_REPLICA_ADD : KCLOUD_BS_CMD_REPLICA_REMOVE, 0);
+	msg = kc_nl_msg(nl, op, 0);
 	nla_put_string(msg, KCLOUD_BS_A_VOLUME_NAME, argv[1]);
-	if (add) {
+	if (op == KCLOUD_BS_CMD_REPLICA_ADD) {
 		kc_put_replica(msg, addr, v);
 	} else {
 		nest = nla_nest_start(msg, KCLOUD_BS_A_REPLICA);
-		nla_put_u8(msg, KCLOUD_BS_REPLICA_A_INDEX, v);
+		if (op == KCLOUD_BS_CMD_REPLICA_REPLACE) {
+			nla_put_u8(msg, KCLOUD_BS_REPLICA_A_INDEX, idx);
+			nla_put_u32(msg, KCLOUD_BS_REPLICA_A_ADDR, addr.s_addr);
+			nla_put_u16(msg, KCLOUD_BS_REPLICA_A_PORT, v);
+		} else {
+			nla_put_u8(msg, KCLOUD_BS_REPLICA_A_INDEX, v);
+		}
 		nla_nest_end(msg, nest);
 	}
 	kc_out_start();
-	err = kc_nl_request(nl, msg, KCLOUD_BS_A_MAX, add ? kc_volume_show_cb : NULL, NULL);
+	err = kc_nl_request(nl, msg, KCLOUD_BS_A_MAX,
+			    op != KCLOUD_BS_CMD_REPLICA_REMOVE ? kc_volume_show_cb : NULL, NULL);
 	kc_out_end();
 	kc_nl_close(nl);
 	return err ? KC_EXIT_FAIL : KC_EXIT_OK;
@@ -381,9 +427,14 @@ static int do_volume(int argc, char **argv)
 		return kc_volume_show(argc - 1, argv + 1);
 	if (kc_matches(*argv, "replica"))
 		return kc_volume_replica(argc - 1, argv + 1);
+	if (kc_matches(*argv, "attach"))
+		return kc_volume_attach(argc - 1, argv + 1, KCLOUD_BS_CMD_VOLUME_ATTACH);
+	if (kc_matches(*argv, "detach"))
+		return kc_volume_attach(argc - 1, argv + 1, KCLOUD_BS_CMD_VOLUME_DETACH);
 	if (kc_matches(*argv, "events") || kc_matches(*argv, "monitor"))
 		return kc_volume_events(argc - 1, argv + 1);
 	return kc_usage_err("volume: unknown command \"%s\", try \"kcloud volume help\"", *argv);
 }
 
-KC_COMMAND(volume, do_volume, "replicated block volumes: create, delete, show, replica, events");
+KC_COMMAND(volume, do_volume,
+	   "replicated block volumes: create, delete, show, attach, detach, replica, events");

@@ -30,6 +30,7 @@ static const struct {
 	{ KCLOUD_BS_STAT_DIRTY_REGIONS, "dirty_regions" },
 	{ KCLOUD_BS_STAT_GARBAGE, "garbage" },
 	{ KCLOUD_BS_STAT_STALE, "stale" },
+	{ KCLOUD_BS_STAT_FOREIGN, "foreign" },
 };
 
 /* Print a KCLOUD_BS_A_STATS nest as a "stats" object. */

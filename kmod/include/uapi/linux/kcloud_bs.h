@@ -58,7 +58,27 @@
  *     KCLOUD_BS_A_TARGET_PORT   NLA_U16         required, TCP port, 1..65535
  *     KCLOUD_BS_A_TARGET_ADDR   NLA_BE32        IPv4 address to listen on
  *                                                (default: any)
- *   Errors: EEXIST (name taken), EADDRINUSE, ENOENT/EACCES (path), EINVAL.
+ *     KCLOUD_BS_A_TARGET_META   NLA_NUL_STRING  absolute path of the
+ *                                                target's metadata file
+ *                                                (created if missing): it
+ *                                                keeps the highest epoch seen
+ *                                                and the name of the volume
+ *                                                the backing store belongs
+ *                                                to, synced before the HELLO
+ *                                                that changed them is
+ *                                                answered, and loaded when
+ *                                                the target is added again
+ *     KCLOUD_BS_A_TARGET_VOLUME NLA_NUL_STRING  the volume the backing
+ *                                                store belongs to
+ *   A target with a volume name (given, or from its metadata file) refuses
+ *   every other volume's connection (KCLOUD_BS_STAT_FOREIGN counts them,
+ *   the kernel log says which volume was refused and whose the store is,
+ *   and the volume reports the replica as KCLOUD_BS_REPLICA_FOREIGN). A
+ *   target with a metadata file but no volume name yet belongs to the
+ *   first volume that connects. Without either, any volume is served.
+ *   Errors: EEXIST (name taken), EADDRINUSE, ENOENT/EACCES (path), EINVAL
+ *   (also: a metadata file that is damaged, or that names another volume
+ *   than KCLOUD_BS_A_TARGET_VOLUME).
  *
  * KCLOUD_BS_CMD_TARGET_DEL (do, admin)
  *   Request: KCLOUD_BS_A_TARGET_NAME. Closes the listener and every
@@ -69,6 +89,8 @@
  *     KCLOUD_BS_A_TARGET_NAME, _PATH, _PORT, _ADDR
  *     KCLOUD_BS_A_TARGET_SIZE   NLA_U64   bytes in the backing store
  *     KCLOUD_BS_A_TARGET_EPOCH  NLA_U64   highest volume epoch seen
+ *     KCLOUD_BS_A_TARGET_META   if it has one
+ *     KCLOUD_BS_A_TARGET_VOLUME if it belongs to a volume
  *     KCLOUD_BS_A_TARGET_CONNS  NLA_U32   connections being served
  *     KCLOUD_BS_A_STATS         nested KCLOUD_BS_STAT_*
  *
@@ -131,7 +153,8 @@
  *   Reply, one message per volume:
  *     KCLOUD_BS_A_VOLUME_NAME, _SIZE, _QUORUM, _REGION_SIZE, _EPOCH,
  *     _RESYNC_RATE, _TIMEOUT
- *     KCLOUD_BS_A_VOLUME_DISK   NLA_NUL_STRING  "kcbsN"
+ *     KCLOUD_BS_A_VOLUME_DISK   NLA_NUL_STRING  "kcbsN"; absent while the
+ *                                                volume is detached
  *     KCLOUD_BS_A_VOLUME_STATE  NLA_U8          enum kcloud_bs_volume_state
  *     KCLOUD_BS_A_VOLUME_REPLICAS  nested       one KCLOUD_BS_A_REPLICA nest
  *                                                per replica with every
@@ -149,6 +172,26 @@
  *   Request: KCLOUD_BS_A_VOLUME_NAME and KCLOUD_BS_A_REPLICA with
  *   KCLOUD_BS_REPLICA_A_INDEX. Refused with EBUSY when the replicas left in
  *   sync would be fewer than the quorum.
+ *
+ * KCLOUD_BS_CMD_VOLUME_DETACH (do, admin)
+ *   Request: KCLOUD_BS_A_VOLUME_NAME. Removes the volume's disk /dev/kcbsN;
+ *   the volume, its replicas and their connections stay (a resync goes
+ *   on). EBUSY while the disk is open, ENOENT if it is detached already.
+ *
+ * KCLOUD_BS_CMD_VOLUME_ATTACH (do, admin)
+ *   Request: KCLOUD_BS_A_VOLUME_NAME. Adds the disk of a detached volume
+ *   again, with the same name kcbsN. EEXIST if it is attached. A volume is
+ *   attached when created. Both reply with the volume, as GET_VOLUME.
+ *
+ * KCLOUD_BS_CMD_REPLICA_REPLACE (do, admin)
+ *   Request: KCLOUD_BS_A_VOLUME_NAME and one KCLOUD_BS_A_REPLICA nest with
+ *   KCLOUD_BS_REPLICA_A_INDEX (the replica to replace) and the new target's
+ *   KCLOUD_BS_REPLICA_A_ADDR and _PORT. The old replica's connection is
+ *   closed; the new one takes its index, starts out of sync with every
+ *   region dirty and is in sync only once a resync has copied them all.
+ *   The reply is the volume, as GET_VOLUME. Errors: ENOENT (no such index),
+ *   EEXIST (the target is already one of the volume's), EBUSY (the other
+ *   in-sync replicas are fewer than the quorum).
  *
  * Multicast group KCLOUD_BS_MCGRP_EVENTS ("events"): on every change of a
  * volume's or a replica's state the module sends a KCLOUD_BS_CMD_GET_VOLUME
@@ -168,6 +211,8 @@
  *   DIRTY_REGIONS                 regions still to copy (all replicas)
  *   GARBAGE                       (target) connections closed on a bad frame
  *   STALE                         (target) requests refused for a stale epoch
+ *   FOREIGN                       (target) connections refused: another
+ *                                 volume's than the backing store's
  *   LAT_HIST (NLA_BINARY)         KCLOUD_BS_LAT_BUCKETS __u64 counters:
  *                                 bucket i counts requests that took
  *                                 [2^i, 2^(i+1)) microseconds (bucket 0 from
@@ -194,6 +239,9 @@ enum kcloud_bs_feature {
 	KCLOUD_BS_F_RESYNC	= 1ULL << 4,	/* dirty-region resync */
 	KCLOUD_BS_F_EVENTS	= 1ULL << 5,	/* the "events" group */
 	KCLOUD_BS_F_DISCARD	= 1ULL << 6,	/* discard and write zeroes */
+	KCLOUD_BS_F_REPLACE	= 1ULL << 7,	/* REPLICA_REPLACE */
+	KCLOUD_BS_F_IDENTITY	= 1ULL << 8,	/* TARGET_META, TARGET_VOLUME */
+	KCLOUD_BS_F_ATTACH	= 1ULL << 9,	/* VOLUME_ATTACH, VOLUME_DETACH */
 };
 
 enum kcloud_bs_volume_state {
@@ -208,6 +256,7 @@ enum kcloud_bs_replica_state {
 	KCLOUD_BS_REPLICA_OUT_OF_SYNC,	/* not connected, missed writes */
 	KCLOUD_BS_REPLICA_RESYNCING,	/* connected, copying dirty regions */
 	KCLOUD_BS_REPLICA_STALE,	/* refused: the target saw a newer epoch */
+	KCLOUD_BS_REPLICA_FOREIGN,	/* refused: the target is another volume's */
 };
 
 enum kcloud_bs_event {
@@ -216,6 +265,8 @@ enum kcloud_bs_event {
 	KCLOUD_BS_EVENT_VOLUME_DELETED,
 	KCLOUD_BS_EVENT_REPLICA_STATE,	/* a replica changed state */
 	KCLOUD_BS_EVENT_VOLUME_STATE,	/* the volume changed state */
+	KCLOUD_BS_EVENT_VOLUME_ATTACHED,	/* its disk /dev/kcbsN was added */
+	KCLOUD_BS_EVENT_VOLUME_DETACHED,	/* its disk was removed */
 };
 
 enum kcloud_bs_cmd {
@@ -229,6 +280,9 @@ enum kcloud_bs_cmd {
 	KCLOUD_BS_CMD_GET_VOLUME,
 	KCLOUD_BS_CMD_REPLICA_ADD,
 	KCLOUD_BS_CMD_REPLICA_REMOVE,
+	KCLOUD_BS_CMD_REPLICA_REPLACE,
+	KCLOUD_BS_CMD_VOLUME_ATTACH,
+	KCLOUD_BS_CMD_VOLUME_DETACH,
 
 	__KCLOUD_BS_CMD_MAX,
 	KCLOUD_BS_CMD_MAX = __KCLOUD_BS_CMD_MAX - 1
@@ -261,6 +315,8 @@ enum kcloud_bs_attr {
 	KCLOUD_BS_A_EVENT,		/* NLA_U8 */
 	KCLOUD_BS_A_VOLUME_META,	/* NLA_NUL_STRING */
 	KCLOUD_BS_A_VOLUME_FORCE,	/* NLA_FLAG */
+	KCLOUD_BS_A_TARGET_META,	/* NLA_NUL_STRING */
+	KCLOUD_BS_A_TARGET_VOLUME,	/* NLA_NUL_STRING */
 
 	__KCLOUD_BS_A_MAX,
 	KCLOUD_BS_A_MAX = __KCLOUD_BS_A_MAX - 1
@@ -301,6 +357,7 @@ enum kcloud_bs_stat {
 	KCLOUD_BS_STAT_STALE,
 	KCLOUD_BS_STAT_LAT_HIST,	/* NLA_BINARY: __u64[KCLOUD_BS_LAT_BUCKETS] */
 	KCLOUD_BS_STAT_PAD,
+	KCLOUD_BS_STAT_FOREIGN,
 
 	__KCLOUD_BS_STAT_MAX,
 	KCLOUD_BS_STAT_MAX = __KCLOUD_BS_STAT_MAX - 1
