@@ -64,7 +64,7 @@ def drop_names():
 
 # enum kcloud_vpc_cmd, kcloud_vpc_attr, kcloud_vpc_stats_attr (kcloud_vpc.h)
 GET_PORT, GET_HOST = 13, 21
-A_IFNAME, A_STATS, STATS_A_DROPS = 12, 20, 8
+A_IFNAME, A_STATS, STATS_A_DROPS = 12, 19, 8
 DROPS = drop_names()
 nl = fam = None
 
