@@ -26,8 +26,16 @@ die() { echo "debug-kernel: $*" >&2; exit 1; }
 [ -r "$tarball" ] || die "$tarball not found (make deps)"
 command -v pahole > /dev/null || die "pahole not found (apt install dwarves)"
 
+# One build at a time in OUT: a second one waits, then finds it done.
+mkdir -p "$out"
+exec 9> "$out/lock"
+flock -n 9 || { echo "debug-kernel: waiting for the build already running in $out"; flock 9; }
+
+# The configuration is the fragment and this recipe (allnoconfig, then
+# kvm_guest.config, then the fragment): bump RECIPE when the recipe changes.
+RECIPE=1
 srcstamp="$(stat -c '%s %Y' "$tarball")"
-cfgstamp="$(cat "$frag" "$0" | sha256sum | cut -c1-16)"
+cfgstamp="$( (echo "recipe $RECIPE"; cat "$frag") | sha256sum | cut -c1-16)"
 image=$out/src/arch/x86/boot/bzImage
 if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$srcstamp $cfgstamp" ] && [ -f "$image" ]; then
 	echo "debug-kernel: cached $image ($(cat "$out/kernelrelease" 2>/dev/null))"
@@ -36,7 +44,8 @@ fi
 
 # ---- the source tree: unpacked once per source package --------------------
 if [ "$(cat "$out/src/.kcloud-source" 2>/dev/null)" != "$srcstamp" ]; then
-	rm -rf "$out"
+	rm -rf "$out/src"
+	rm -f "$out/build.log" "$out/build-seconds"
 	mkdir -p "$out/src"
 	echo "debug-kernel: unpacking $tarball"
 	tar -xf "$tarball" -C "$out/src" --strip-components=1
@@ -72,14 +81,23 @@ done < <(grep '^CONFIG_' "$frag")
 # ---- the build: incremental, measured -------------------------------------
 done_objs=$(find . -name '*.o' 2>/dev/null | wc -l)
 echo "debug-kernel: building with nice -n $nicelvl make -j$jobs ($done_objs objects already there;" \
-	"about 1-2 h from scratch on 2 busy cores); log: $out/build.log"
+	"hours from scratch on 2 shared cores); log: $out/build.log"
 start=$SECONDS
+# The seconds are counted even when the build is stopped (and resumed later).
+count() {
+	spent=$((SECONDS - start))
+	total=$(( $(cat "$out/build-seconds" 2>/dev/null || echo 0) + spent ))
+	echo "$total" > "$out/build-seconds"
+}
 { echo "=== $(date -u '+%F %T') make -j$jobs bzImage modules"; } >> "$out/build.log"
 rc=0
-nice -n "$nicelvl" make -j"$jobs" bzImage modules >> "$out/build.log" 2>&1 || rc=$?
-spent=$((SECONDS - start))
-total=$(( $(cat "$out/build-seconds" 2>/dev/null || echo 0) + spent ))
-echo "$total" > "$out/build-seconds"
+# Its own process group, so that stopping this script stops all of it.
+setsid nice -n "$nicelvl" make -j"$jobs" bzImage modules >> "$out/build.log" 2>&1 &
+mpid=$!
+trap 'kill -TERM -- -$mpid 2>/dev/null; wait $mpid; count; exit 143' TERM INT
+wait $mpid || rc=$?
+trap - TERM INT
+count
 if [ "$rc" != 0 ]; then
 	grep -E 'error|Error' "$out/build.log" | tail -n 20 >&2
 	die "kernel build failed after $spent s (run it again to resume), see $out/build.log"
