@@ -39,17 +39,22 @@ ST_OK, ST_EIO, ST_BADCRC, ST_STALE, ST_RANGE, ST_INVAL = range(6)
 MAX_PAYLOAD = 1 << 20
 VERSION = 1
 FLAGS = 0x0001
+HELLO_LEN = 0           # bytes of volume name after a HELLO (0: none)
+NAME = b""              # the volume's name, NUL padded to HELLO_LEN
+ST_FOREIGN = 6
 
 
 def read_proto(path):
     """The protocol version and the valid request flags, from proto.h."""
-    global VERSION, FLAGS
+    global VERSION, FLAGS, HELLO_LEN
     flags = 0
     for line in open(path):
         w = line.split()
         if len(w) >= 3 and w[0] == "#define":
             if w[1] == "KCBS_PROTO_VERSION":
                 VERSION = int(w[2], 0)
+            elif w[1] == "KCBS_HELLO_LEN":
+                HELLO_LEN = int(w[2], 0)
             elif w[1].startswith("KCBS_MSG_F_"):
                 flags |= int(w[2], 0)
     FLAGS = flags or FLAGS
@@ -86,6 +91,13 @@ def req(rtype, off=0, length=0, epoch=0, handle=0, flags=0, data_crc=0,
     return h[:40] + struct.pack("!II", hdr_crc, reserved)
 
 
+def hello_bytes(version, epoch, handle):
+    """A valid HELLO, with the volume's name where the protocol has one."""
+    if HELLO_LEN:
+        return req(HELLO, version, HELLO_LEN, epoch, handle, 0, crc32c(NAME)) + NAME
+    return req(HELLO, version, 0, epoch, handle)
+
+
 def reseal(h):
     """The header with its hdr_crc made right again."""
     return h[:40] + struct.pack("!I", crc32c(h[:40])) + h[44:48]
@@ -118,7 +130,8 @@ class Model:
         return r[0], r[1], r[2], r[3], self.mark
 
     def _run(self, s):
-        cnt = dict(garbage=0, stale=0, crc_errors=0, reads=0, writes=0, flushes=0, errors=0)
+        cnt = dict(garbage=0, stale=0, crc_errors=0, reads=0, writes=0, flushes=0, errors=0,
+                   foreign=0)
         reps = []
         pos = 0
         hello = False
@@ -140,6 +153,33 @@ class Model:
             if rtype == WRITE and not hello and VERSION >= 2:
                 cnt["garbage"] += 1
                 return reps, cnt, "closed", pos
+            if rtype == HELLO and HELLO_LEN:
+                # The first HELLO carries the volume's name (crc in data_crc).
+                if length != HELLO_LEN:
+                    cnt["garbage"] += 1
+                    return reps, cnt, "closed", pos
+                if len(s) - pos < length:
+                    return reps, cnt, "eof", pos - 48
+                name = s[pos:pos + length]
+                pos += length
+                if dcrc != crc32c(name) or not name[0] or name[-1]:
+                    cnt["garbage"] += 1
+                    return reps, cnt, "closed", pos
+                if off != VERSION:
+                    reps.append((rtype, ST_INVAL, handle, 0))
+                    cnt["garbage"] += 1
+                    return reps, cnt, "closed", pos
+                if name != NAME:
+                    raise Unsafe("HELLO with another volume's name")
+                if epoch < self.epoch:
+                    cnt["stale"] += 1
+                    reps.append((rtype, ST_STALE, handle, 0))
+                    return reps, cnt, "closed", pos
+                if epoch > self.epoch:
+                    raise Unsafe("HELLO with a newer epoch")
+                hello = True
+                reps.append((rtype, ST_OK, handle, 0))
+                continue
             if rtype == WRITE:
                 if not length:
                     cnt["garbage"] += 1
@@ -214,11 +254,12 @@ class Gen:
             return r.choice([MAX_PAYLOAD + 1, 0xffffffff, r.randrange(1 << 32)])
         return r.choice([0, 1, 512, 4096, 4096, 65536, MAX_PAYLOAD])
 
-    def frame(self):
+    def frame(self, rtype=None):
         """One request, valid or not, as bytes."""
         r, m = self.rng, self.m
         self.handle += 1
-        rtype = r.choice([READ, READ, READ, WRITE, WRITE, WRITE, FLUSH, ZERO, ZERO, HELLO])
+        if rtype is None:
+            rtype = r.choice([READ, READ, READ, WRITE, WRITE, WRITE, FLUSH, ZERO, ZERO, HELLO])
         off = self.offset()
         length = self.length(rtype)
         if rtype == FLUSH:
@@ -228,8 +269,12 @@ class Gen:
         flags = r.choice([0] * 14 + [1, 1, 2, 3, r.choice([4, 0x8000, 0xffff])])
         if rtype == HELLO:
             off = VERSION if r.random() < 0.8 else r.choice([0, VERSION + 1, 0xffffffff])
-            length = 0 if r.random() < 0.9 else length
+            length = (HELLO_LEN if HELLO_LEN else 0) if r.random() < 0.9 else length
         data = b""
+        if rtype == HELLO and HELLO_LEN:
+            data = r.choice([NAME] * 8 + [bytes(HELLO_LEN), NAME[:-1] + b"x"])
+            if length != HELLO_LEN and r.random() < 0.5:
+                data = b""
         if rtype == WRITE:
             n = min(length, 65536)
             data = bytes([r.randrange(256)]) * n if r.random() < 0.5 else \
@@ -264,7 +309,7 @@ class Gen:
 
     def hello(self, epoch=None):
         self.handle += 1
-        return req(HELLO, VERSION, 0, self.m.epoch if epoch is None else epoch, self.handle)
+        return hello_bytes(VERSION, self.m.epoch if epoch is None else epoch, self.handle)
 
     def connection(self, maxreq):
         """The bytes of one connection and the model's verdict on them."""
@@ -277,7 +322,15 @@ class Gen:
                 return s, self.m.run(s)
             except Unsafe:
                 return b"", self.m.run(b"")
-        s = self.hello() if r.random() < 0.9 else b""
+        k = r.random()
+        s = self.hello() if k < 0.95 else b""
+        if k >= 0.85 and k < 0.95:     # a mutated HELLO first
+            cand = self.frame(HELLO)
+            try:
+                self.m.run(cand)
+                s = cand
+            except Unsafe:
+                pass
         verdict = self.m.run(s)
         for _ in range(r.randint(1, maxreq)):
             for _try in range(8):
@@ -381,8 +434,12 @@ def learn(addr, port):
     accepted, with the size. Return (epoch, size, status, counters)."""
     global VERSION
     cnt = dict(garbage=0, stale=0)
+    st = epoch = None
     for v in [VERSION] + [x for x in range(1, 5) if x != VERSION]:
-        raw = exchange(addr, port, req(HELLO, v, 0, 0, 1))
+        raw = exchange(addr, port, hello_bytes(v, 0, 1))
+        if len(raw) < 48:
+            raise RuntimeError("the target closed the connection on a HELLO of version %d "
+                               "(its protocol is not the one in proto.h?)" % v)
         st, epoch = REP.unpack(raw[:48])[2], REP.unpack(raw[:48])[7]
         if st != ST_INVAL:
             VERSION = v
@@ -390,7 +447,7 @@ def learn(addr, port):
         cnt["garbage"] += 1
     if st == ST_STALE:
         cnt["stale"] += 1
-    raw = exchange(addr, port, req(HELLO, VERSION, 0, epoch, 2))
+    raw = exchange(addr, port, hello_bytes(VERSION, epoch, 2))
     st, size = REP.unpack(raw[:48])[2], REP.unpack(raw[:48])[4]
     return epoch, size, st, cnt
 
@@ -404,20 +461,23 @@ def main():
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--protect", type=int, required=True)
     p.add_argument("--proto", help="kmod/blockstore/proto.h: version and flags")
+    p.add_argument("--volume", default="fz", help="the name of the target's volume")
     a = p.parse_args()
     if a.proto:
         read_proto(a.proto)
+    global NAME
+    NAME = a.volume.encode().ljust(HELLO_LEN, b"\0")[:HELLO_LEN] if HELLO_LEN else b""
     print("# seed %d: replay with bsfuzz.py %s" % (a.seed, " ".join(sys.argv[1:])))
     epoch, size, st, cnt0 = learn(a.addr, a.port)
-    print("# protocol version %d, flags 0x%x; target epoch %d, size %d (HELLO status %d)" %
-          (VERSION, FLAGS, epoch, size, st))
+    print("# protocol version %d, flags 0x%x, HELLO name %d bytes; target epoch %d, size %d (HELLO status %d)" %
+          (VERSION, FLAGS, HELLO_LEN, epoch, size, st))
     ok = st == ST_OK
     if not ok:
         print("FAIL a HELLO with the target's epoch is accepted: status %d" % st)
     model = Model(epoch, size, a.protect)
     gen = Gen(random.Random(a.seed), model)
     total = dict(garbage=cnt0["garbage"], stale=cnt0["stale"], crc_errors=0, reads=0, writes=0,
-                 flushes=0, errors=0)
+                 flushes=0, errors=0, foreign=0)
     frames = nbytes = mism = 0
     t0 = time.time()
     for i in range(a.conns):

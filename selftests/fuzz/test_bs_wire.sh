@@ -39,7 +39,7 @@ tstats() {
 import json, sys
 s = json.load(sys.stdin)[0]["stats"]
 print(" ".join("%s=%d" % (k, s.get(k, 0)) for k in
-      ("crc_errors", "errors", "flushes", "garbage", "reads", "stale", "writes")))'
+      ("crc_errors", "errors", "flushes", "foreign", "garbage", "reads", "stale", "writes")))'
 }
 
 fz_start
