@@ -19,7 +19,7 @@ kc_require_root
 kc_load bs || t_skip_all "kcloud_bs.ko does not load"
 
 seed=${KCLOUD_FUZZ_SEED:-1}
-conns=${KCLOUD_FUZZ_CONNS:-300}
+conns=${KCLOUD_FUZZ_CONNS:-200}
 secs=${KCLOUD_FUZZ_SECONDS:-600}
 [ "$FZ_LONG" = 1 ] && conns=${KCLOUD_FUZZ_CONNS:-2000}
 SIZE=$((16 << 20))
