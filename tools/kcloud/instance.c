@@ -735,9 +735,11 @@ static int kc_qemu_start(struct kc_inst *in)
 		/*
 		 * Under TCG (nested in another emulator, as in the tests) the
 		 * evaluation of the firmware's ACPI tables alone takes minutes;
-		 * the guest finds its PCI devices without them.
+		 * the guest finds its PCI devices without them, and its
+		 * fw_cfg (the user data) at the port x86 qemu always has.
 		 */
-		strncat(append, " acpi=off", sizeof(append) - strlen(append) - 1);
+		strncat(append, " acpi=off qemu_fw_cfg.ioport=12@0x510:0:1:4",
+			sizeof(append) - strlen(append) - 1);
 		snprintf(in->accel, sizeof(in->accel), "tcg");
 		argv[argc++] = "-accel";
 		argv[argc++] = "tcg";
