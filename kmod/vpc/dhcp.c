@@ -94,8 +94,8 @@ static u8 *vpc_dhcp_opt(u8 *p, u8 code, u8 len, const void *val)
 	return p + len;
 }
 
-static void vpc_dhcp_reply(struct vpc_port *port, const struct vpc_dhcp *req,
-			   u8 type)
+static int vpc_dhcp_reply(struct vpc_port *port, const struct vpc_dhcp *req,
+			  u8 type)
 {
 	struct vpc_subnet *sn = port->ep.subnet;
 	struct vpc_net *vn = port->vn;
@@ -114,7 +114,7 @@ static void vpc_dhcp_reply(struct vpc_port *port, const struct vpc_dhcp *req,
 	len = sizeof(*iph) + sizeof(*uh) + sizeof(*dh) + DHCP_REPLY_OPTS;
 	skb = alloc_skb(LL_RESERVED_SPACE(port->dev) + len, GFP_ATOMIC);
 	if (!skb)
-		return;
+		return -ENOMEM;
 	skb_reserve(skb, LL_RESERVED_SPACE(port->dev));
 	skb_reset_network_header(skb);
 	iph = skb_put(skb, sizeof(*iph));
@@ -185,6 +185,7 @@ static void vpc_dhcp_reply(struct vpc_port *port, const struct vpc_dhcp *req,
 	skb_pull(skb, ETH_HLEN);
 	skb->protocol = htons(ETH_P_IP);
 	vpc_port_deliver(port, skb);
+	return 0;
 }
 
 /**
@@ -200,6 +201,7 @@ void vpc_dhcp_input(struct vpc_port *port, struct sk_buff *skb)
 	const u8 *p, *end;
 	__be32 req_addr = 0;
 	u8 type = 0;
+	int err;
 
 	if (vpc_ip_validate(skb, &why))
 		goto drop;
@@ -237,16 +239,21 @@ void vpc_dhcp_input(struct vpc_port *port, struct sk_buff *skb)
 
 	switch (type) {
 	case DHCPDISCOVER:
-		vpc_dhcp_reply(port, dh, DHCPOFFER);
+		err = vpc_dhcp_reply(port, dh, DHCPOFFER);
 		break;
 	case DHCPREQUEST:
 		if (!req_addr)
 			req_addr = dh->ciaddr;
-		vpc_dhcp_reply(port, dh, req_addr == port->ep.key.addr ?
-			       DHCPACK : DHCPNAK);
+		err = vpc_dhcp_reply(port, dh, req_addr == port->ep.key.addr ?
+				     DHCPACK : DHCPNAK);
 		break;
 	default:
 		/* RELEASE, DECLINE, INFORM: there is nothing to do. */
+		goto drop;
+	}
+	if (err) {
+		/* No memory for the answer: the request is counted, not lost. */
+		why = KCLOUD_VPC_DROP_NOMEM;
 		goto drop;
 	}
 	consume_skb(skb);
