@@ -881,7 +881,7 @@ static int kc_meter_register(const struct kc_inst *in)
 	argv[argc++] = (char *)in->tap;
 	/* Each volume with its disk: I/O counted per volume, size billed per GB-month. */
 	for (i = 0; i < in->nvol; i++) {
-		snprintf(blk[i], sizeof(blk[i]), "/dev/%s", in->disks[i]);
+		snprintf(blk[i], sizeof(blk[i]), "%s", in->disks[i]);
 		argv[argc++] = "volume";
 		argv[argc++] = (char *)in->volumes[i];
 		argv[argc++] = "blk";
@@ -957,7 +957,7 @@ static void kc_meter_unregister(struct kc_inst *in)
 		in->runs++;
 	}
 	for (i = 0; i < in->nvol; i++) {
-		snprintf(blk, sizeof(blk), "/dev/%s", in->disks[i]);
+		snprintf(blk, sizeof(blk), "%s", in->disks[i]);
 		KC_RUN("meter", "detach", "blk", blk);
 	}
 	KC_RUN("meter", "detach", "dev", (char *)in->tap);
