@@ -712,12 +712,12 @@ static const struct genl_small_ops kcbs_ops[] = {
 	{
 		.cmd	= KCLOUD_BS_CMD_VOLUME_CREATE,
 		.doit	= kcbs_volume_create_doit,
-		.flags	= GENL_UNS_ADMIN_PERM,
+		.flags	= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd	= KCLOUD_BS_CMD_VOLUME_DELETE,
 		.doit	= kcbs_volume_delete_doit,
-		.flags	= GENL_UNS_ADMIN_PERM,
+		.flags	= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd	= KCLOUD_BS_CMD_GET_VOLUME,
@@ -727,27 +727,27 @@ static const struct genl_small_ops kcbs_ops[] = {
 	{
 		.cmd	= KCLOUD_BS_CMD_REPLICA_ADD,
 		.doit	= kcbs_replica_add_doit,
-		.flags	= GENL_UNS_ADMIN_PERM,
+		.flags	= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd	= KCLOUD_BS_CMD_REPLICA_REMOVE,
 		.doit	= kcbs_replica_remove_doit,
-		.flags	= GENL_UNS_ADMIN_PERM,
+		.flags	= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd	= KCLOUD_BS_CMD_REPLICA_REPLACE,
 		.doit	= kcbs_replica_replace_doit,
-		.flags	= GENL_UNS_ADMIN_PERM,
+		.flags	= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd	= KCLOUD_BS_CMD_VOLUME_ATTACH,
 		.doit	= kcbs_volume_attach_doit,
-		.flags	= GENL_UNS_ADMIN_PERM,
+		.flags	= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd	= KCLOUD_BS_CMD_VOLUME_DETACH,
 		.doit	= kcbs_volume_attach_doit,
-		.flags	= GENL_UNS_ADMIN_PERM,
+		.flags	= GENL_ADMIN_PERM,
 	},
 };
 

@@ -8,9 +8,12 @@
  * and the sockets a target listens on or a volume connects from live in
  * that namespace.
  *
- * Commands that change state need CAP_NET_ADMIN in the user namespace that
- * owns the network namespace (GENL_UNS_ADMIN_PERM); they fail with -EPERM
- * otherwise. Every rejected request carries an extended ack message that
+ * Commands that change targets need CAP_NET_ADMIN in the user namespace that
+ * owns the network namespace (GENL_UNS_ADMIN_PERM). Commands that create,
+ * change or delete volumes (VOLUME_*, REPLICA_*) make and remove block
+ * devices of the host, so they need CAP_NET_ADMIN in the initial user
+ * namespace (GENL_ADMIN_PERM), as loop and nbd need the host's
+ * CAP_SYS_ADMIN. They fail with -EPERM otherwise. Every rejected request carries an extended ack message that
  * names the attribute at fault.
  *
  * Two roles live in the module:
