@@ -13,8 +13,8 @@
  * change or delete volumes (VOLUME_*, REPLICA_*) make and remove block
  * devices of the host, so they need CAP_NET_ADMIN in the initial user
  * namespace (GENL_ADMIN_PERM), as loop and nbd need the host's
- * CAP_SYS_ADMIN. They fail with -EPERM otherwise. Every rejected request carries an extended ack message that
- * names the attribute at fault.
+ * CAP_SYS_ADMIN. They fail with -EPERM otherwise. Every rejected request
+ * carries an extended ack message that names the attribute at fault.
  *
  * Two roles live in the module:
  *
