@@ -37,6 +37,8 @@
 #define KC_CGROUP_ROOT	"/sys/fs/cgroup"
 #define KC_CGROUP_DIR	"kcloud"
 #define KC_MAX_VOLUMES	8
+/* As EC2: user data up to 16 KiB. */
+#define KC_USER_DATA_MAX	(16 * 1024)
 
 static const struct kc_itype kc_builtin_types[] = {
 	{ "t.nano",	1,   256 },
@@ -681,12 +683,84 @@ static bool kc_kvm_usable(void)
 	return flags;
 }
 
+/* One newc (SVR4, no CRC) cpio entry: header, name, data, each 4-aligned. */
+static int kc_cpio_entry(FILE *f, const char *name, unsigned int mode,
+			 const void *data, size_t size)
+{
+	static const char zero[4];
+	size_t nlen = strlen(name) + 1;
+
+	if (fprintf(f, "070701%08X%08X%08X%08X%08X%08X%08zX%08X%08X%08X%08X%08zX%08X",
+		    mode ? 1 : 0, mode, 0, 0, 1, 0, size, 0, 0, 0, 0, nlen, 0) != 110 ||
+	    fwrite(name, 1, nlen, f) != nlen ||
+	    fwrite(zero, 1, (4 - (110 + nlen) % 4) % 4, f) != (4 - (110 + nlen) % 4) % 4 ||
+	    (size && fwrite(data, 1, size, f) != size) ||
+	    fwrite(zero, 1, (4 - size % 4) % 4, f) != (4 - size % 4) % 4)
+		return -EIO;
+	return 0;
+}
+
+/*
+ * The instance's initrd: the image's initramfs with the user data appended
+ * as a second (uncompressed) cpio archive holding /user-data. The kernel
+ * unpacks concatenated archives, so the guest finds its user data whatever
+ * its firmware tables (fw_cfg is found through ACPI, which the guest lacks
+ * under TCG).
+ */
+static int kc_initrd_with_user_data(const char *base, const char *udata, const char *out)
+{
+	char tmp[PATH_MAX], buf[65536];
+	FILE *in = NULL, *ud = NULL, *f = NULL;
+	size_t n, total = 0, usize = 0;
+	char *data = NULL;
+	int rc = -EIO;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", out);
+	in = fopen(base, "re");
+	ud = fopen(udata, "re");
+	f = fopen(tmp, "we");
+	if (!in || !ud || !f)
+		goto out;
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0) {
+		if (fwrite(buf, 1, n, f) != n)
+			goto out;
+		total += n;
+	}
+	/* The next archive starts 4-aligned; the kernel skips zeros. */
+	memset(buf, 0, 4);
+	if (fwrite(buf, 1, (4 - total % 4) % 4, f) != (4 - total % 4) % 4)
+		goto out;
+	data = malloc(KC_USER_DATA_MAX);
+	if (!data)
+		goto out;
+	usize = fread(data, 1, KC_USER_DATA_MAX, ud);
+	if (kc_cpio_entry(f, "user-data", 0100755, data, usize) ||
+	    kc_cpio_entry(f, "TRAILER!!!", 0, NULL, 0))
+		goto out;
+	rc = 0;
+out:
+	free(data);
+	if (in)
+		fclose(in);
+	if (ud)
+		fclose(ud);
+	if (f && fclose(f))
+		rc = -EIO;
+	if (!rc && rename(tmp, out))
+		rc = -errno;
+	if (rc)
+		unlink(tmp);
+	return rc;
+}
+
 static int kc_qemu_start(struct kc_inst *in)
 {
 	char dir[PATH_MAX], pidfile[PATH_MAX], chardev[PATH_MAX + 64], serial[PATH_MAX + 16];
 	char qmp[PATH_MAX + 32], netdev[64], nic[96], append[256], smp[16], mem[24];
 	char drives[KC_MAX_VOLUMES][PATH_MAX + 64], devs[KC_MAX_VOLUMES][64];
 	char udata[PATH_MAX], fwcfg[PATH_MAX + 64], procs[PATH_MAX], pidbuf[32];
+	char initrd[PATH_MAX + 16];
+	int initrd_arg;
 	char sock[PATH_MAX];
 	const char *argv[96];
 	int argc = 0, i, status;
@@ -735,11 +809,10 @@ static int kc_qemu_start(struct kc_inst *in)
 		/*
 		 * Under TCG (nested in another emulator, as in the tests) the
 		 * evaluation of the firmware's ACPI tables alone takes minutes;
-		 * the guest finds its PCI devices without them, and its
-		 * fw_cfg (the user data) at the port x86 qemu always has.
+		 * the guest finds its PCI devices without them (and its
+		 * user data in its initrd, see kc_initrd_with_user_data()).
 		 */
-		strncat(append, " acpi=off qemu_fw_cfg.ioport=12@0x510:0:1:4",
-			sizeof(append) - strlen(append) - 1);
+		strncat(append, " acpi=off", sizeof(append) - strlen(append) - 1);
 		snprintf(in->accel, sizeof(in->accel), "tcg");
 		argv[argc++] = "-accel";
 		argv[argc++] = "tcg";
@@ -757,6 +830,7 @@ static int kc_qemu_start(struct kc_inst *in)
 	argv[argc++] = "-kernel";
 	argv[argc++] = in->kernel;
 	argv[argc++] = "-initrd";
+	initrd_arg = argc;
 	argv[argc++] = in->initrd;
 	argv[argc++] = "-append";
 	argv[argc++] = append;
@@ -774,7 +848,11 @@ static int kc_qemu_start(struct kc_inst *in)
 		argv[argc++] = devs[i];
 	}
 	snprintf(udata, sizeof(udata), "%s/user-data", dir);
+	snprintf(initrd, sizeof(initrd), "%s/initrd.img", dir);
 	if (!access(udata, R_OK)) {
+		if (kc_initrd_with_user_data(in->initrd, udata, initrd))
+			return kc_err("cannot make %s", initrd), -1;
+		argv[initrd_arg] = initrd;
 		snprintf(fwcfg, sizeof(fwcfg), "name=opt/kcloud/user-data,file=%s", udata);
 		argv[argc++] = "-fw_cfg";
 		argv[argc++] = fwcfg;
@@ -969,7 +1047,7 @@ static void kc_meter_unregister(struct kc_inst *in)
 static void kc_inst_undo(struct kc_inst *in, unsigned int done)
 {
 	char path[PATH_MAX];
-	const char *files[] = { "instance.conf", "qemu.pid", "console.log", "user-data",
+	const char *files[] = { "instance.conf", "qemu.pid", "console.log", "user-data", "initrd.img",
 				"instance.conf.tmp", "console.log.prev", NULL };
 	int i;
 
@@ -1102,6 +1180,7 @@ static int kc_inst_print(struct kc_inst *in, void *arg)
 
 static int kc_inst_run(int argc, char **argv)
 {
+	struct stat st;
 	const char *want_addr = NULL, *user_data = NULL, *image = NULL;
 	const char *kernel = NULL, *initrd = NULL;
 	unsigned int done = 0;
@@ -1234,6 +1313,14 @@ static int kc_inst_run(int argc, char **argv)
 		size_t n;
 
 		kc_inst_path(dst, sizeof(dst), in.name, "user-data");
+		if (stat(user_data, &st)) {
+			kc_err("user data %s: %s", user_data, strerror(errno));
+			goto undo;
+		}
+		if (st.st_size > KC_USER_DATA_MAX) {
+			kc_err("user data %s: larger than 16 KiB", user_data);
+			goto undo;
+		}
 		src = fopen(user_data, "re");
 		out = fopen(dst, "we");
 		while (src && out && (n = fread(cmd, 1, sizeof(cmd), src)) > 0)
