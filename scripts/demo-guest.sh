@@ -105,12 +105,18 @@ cat > "$work/web.sh" <<'EOF'
 #!/bin/sh
 for i in $(seq 1 120); do ping -c 1 -W 2 10.0.2.4 >/dev/null 2>&1 && { echo "web: ping db (10.0.2.4) ok"; break; }; sleep 2; done
 echo "hello from web, $(date)" > /data/hello.txt && sync && echo "web: wrote /data/hello.txt"
+# Checksummed 256 KiB files, one every 2 s, for the storage failure below.
+mkdir -p /data/w
 n=0
-while true; do
+while [ $n -lt 300 ]; do
 	n=$((n + 1))
-	dd if=/dev/urandom of=/data/blob bs=64k count=16 2>/dev/null && sync &&
-		echo "web: disk write $n ok" || echo "web: disk write $n FAILED"
-	sleep 3
+	if dd if=/dev/urandom of=/data/w/f$n bs=64k count=4 2>/dev/null &&
+		(cd /data/w && md5sum f$n >> sums) && sync; then
+		echo "web: disk write $n ok"
+	else
+		echo "web: disk write $n FAILED"
+	fi
+	sleep 2
 done &
 EOF
 cat > "$work/db.sh" <<'EOF'
@@ -138,22 +144,30 @@ for i in web db; do console "$i" | grep -E "^(web|db): " | head -n 3 | sed "s/^/
 run -s port show
 
 step "Cut storage host st2 off the network while web keeps writing to its disk"
+wait_console web "web: disk write 2 ok"
 before=$(console web | grep -c "disk write .* ok")
-note "disk writes so far: $before"
-run volume show vol-web
+note "checksummed files written so far: $before"
 ip link set kcst2 down
 note "ip link set kcst2 down (st2 unreachable)"
-sleep 20
+wait_console web "web: disk write $((before + 5)) ok"
 after=$(console web | grep -c "disk write .* ok")
-note "disk writes now: $after, failed: $(console web | grep -c 'FAILED')"
+note "files written now: $after, failed writes: $(console web | grep -c 'FAILED')"
 run volume show vol-web
-check "web's disk kept working with a replica gone" test "$after" -gt "$before"
+check "web's disk kept working with a replica gone" test "$after" -ge $((before + 5))
 check "no failed write in web" bash -c "! grep -q FAILED '$KCLOUD_STATE_DIR/instances/web/console.log'"
+check "st2's replica of vol-web is out of sync" bash -c \
+	"'$KC_TOOL' volume show vol-web | grep -q '10.99.2.2:[0-9]* out-of-sync'"
 
 step "Bring st2 back: only the regions it missed are resynced"
 ip link set kcst2 up
-sleep 15
+note "ip link set kcst2 up"
+end=$((SECONDS + 300))
+until kc volume show vol-web | grep -q '10.99.2.2:[0-9]* in-sync' || [ $SECONDS -ge $end ]; do
+	sleep 2
+done
 run -s volume show vol-web
+check "st2's replica is in sync again" bash -c \
+	"'$KC_TOOL' volume show vol-web | grep -q '10.99.2.2:[0-9]* in-sync'"
 
 step "The meter: per-instance usage and the bill (per second, 60 s minimum)"
 run bill price set vcpu-sec 11 gib-sec 1 net out internet 90000000 volume-gb-month 80000000 io-million 50000000
