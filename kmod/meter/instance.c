@@ -215,6 +215,7 @@ struct kcm_volume *kcm_volume_alloc(const char *name)
 	for_each_possible_cpu(cpu)
 		u64_stats_init(&per_cpu_ptr(v->pcpu, cpu)->syncp);
 	strscpy(v->name, name, sizeof(v->name));
+	kcm_volume_ledger_init(v);
 	return v;
 }
 
@@ -224,6 +225,7 @@ struct kcm_volume *kcm_volume_alloc(const char *name)
  */
 void kcm_volume_free(struct kcm_volume *v)
 {
+	kcm_volume_ledger_free(v);
 	free_percpu(v->pcpu);
 	kfree(v);
 }

@@ -16,7 +16,8 @@
  * controller's css_extra_stat_show() prints them into a small buffer.
  * Memory: the memory controller's page counter (memory.current).
  * Volumes: each closed second adds their provisioned sectors to their
- * sector-seconds, which their storage is billed by.
+ * sector-seconds, which their storage is billed by, and closes a 1 s sample
+ * of their I/O (and a 60 s one with the instance's minute).
  */
 #include <linux/cgroup.h>
 #include <linux/math64.h>
@@ -30,18 +31,23 @@
 
 #include "meter.h"
 
-static int kcm_ring_init(struct kcm_ring *r, u32 len, u32 res)
+static void kcm_ring_init(struct kcm_ring *r, u32 len, u32 res, u16 size, u16 seconds)
 {
 	r->len = len;
 	r->res = res;
+	r->size = size;
+	r->seconds = seconds;
+	r->per = PAGE_SIZE / size;
 	r->newest = 0;
 	r->chunks = NULL;
-	return 0;
 }
+
+#define KCM_RING_INIT(r, len, res, type)					\
+	kcm_ring_init(r, len, res, sizeof(type), offsetof(type, seconds))
 
 static void kcm_ring_free(struct kcm_ring *r)
 {
-	u32 i, n = DIV_ROUND_UP(r->len, KCM_CHUNK_SAMPLES);
+	u32 i, n = DIV_ROUND_UP(r->len, r->per);
 
 	if (!r->chunks)
 		return;
@@ -51,17 +57,22 @@ static void kcm_ring_free(struct kcm_ring *r)
 	r->chunks = NULL;
 }
 
-static struct kcm_sample *kcm_ring_slot(struct kcm_ring *r, u64 idx, bool alloc)
+static u32 *kcm_ring_seconds(const struct kcm_ring *r, void *slot)
+{
+	return slot + r->seconds;
+}
+
+static void *kcm_ring_slot(struct kcm_ring *r, u64 idx, bool alloc)
 {
 	u32 slot, chunk;
 
 	div_u64_rem(idx, r->len, &slot);
-	chunk = slot / KCM_CHUNK_SAMPLES;
+	chunk = slot / r->per;
 	if (!r->chunks) {
 		if (!alloc)
 			return NULL;
-		r->chunks = kcalloc(DIV_ROUND_UP(r->len, KCM_CHUNK_SAMPLES),
-				    sizeof(*r->chunks), GFP_KERNEL_ACCOUNT);
+		r->chunks = kcalloc(DIV_ROUND_UP(r->len, r->per), sizeof(*r->chunks),
+				    GFP_KERNEL_ACCOUNT);
 		if (!r->chunks)
 			return NULL;
 	}
@@ -72,12 +83,12 @@ static struct kcm_sample *kcm_ring_slot(struct kcm_ring *r, u64 idx, bool alloc)
 		if (!r->chunks[chunk])
 			return NULL;
 	}
-	return &r->chunks[chunk][slot % KCM_CHUNK_SAMPLES];
+	return r->chunks[chunk] + (slot % r->per) * r->size;
 }
 
-static void kcm_ring_put(struct kcm_ring *r, u64 idx, const struct kcm_sample *s)
+static void kcm_ring_put(struct kcm_ring *r, u64 idx, const void *s)
 {
-	struct kcm_sample *slot;
+	void *slot;
 	u64 i;
 
 	/* Slots skipped since the newest one hold no data. */
@@ -85,25 +96,25 @@ static void kcm_ring_put(struct kcm_ring *r, u64 idx, const struct kcm_sample *s
 		for (i = r->newest + 1; i < idx && i <= r->newest + r->len; i++) {
 			slot = kcm_ring_slot(r, i, false);
 			if (slot)
-				slot->seconds = 0;
+				*kcm_ring_seconds(r, slot) = 0;
 		}
 	}
 	slot = kcm_ring_slot(r, idx, true);
 	if (!slot)
 		return;	/* no memory: the sample reads as missing */
-	*slot = *s;
+	memcpy(slot, s, r->size);
 	if (idx > r->newest)
 		r->newest = idx;
 }
 
-static const struct kcm_sample *kcm_ring_get(struct kcm_ring *r, u64 idx)
+static void *kcm_ring_get(struct kcm_ring *r, u64 idx)
 {
-	const struct kcm_sample *s;
+	void *s;
 
 	if (!r->newest || idx > r->newest || idx + r->len <= r->newest)
 		return NULL;
 	s = kcm_ring_slot(r, idx, false);
-	return s && s->seconds ? s : NULL;
+	return s && *kcm_ring_seconds(r, s) ? s : NULL;
 }
 
 /* The cgroup's cumulative CPU time, split as cputime_adjust() splits it. */
@@ -231,8 +242,8 @@ int kcm_ledger_init(struct kcm_instance *inst)
 {
 	struct kcm_ledger *l = &inst->ledger;
 
-	kcm_ring_init(&l->r1, KCLOUD_METER_RING_1S, 1);
-	kcm_ring_init(&l->r60, KCLOUD_METER_RING_60S, 60);
+	KCM_RING_INIT(&l->r1, KCLOUD_METER_RING_1S, 1, struct kcm_sample);
+	KCM_RING_INIT(&l->r60, KCLOUD_METER_RING_60S, 60, struct kcm_sample);
 	return 0;
 }
 
@@ -257,6 +268,77 @@ void kcm_ledger_free(struct kcm_instance *inst)
 {
 	kcm_ring_free(&inst->ledger.r1);
 	kcm_ring_free(&inst->ledger.r60);
+}
+
+/**
+ * kcm_volume_ledger_init() - set up the history of a new volume
+ * @v: the volume
+ *
+ * The rings take memory only as they fill.
+ */
+void kcm_volume_ledger_init(struct kcm_volume *v)
+{
+	KCM_RING_INIT(&v->r1, KCLOUD_METER_RING_1S, 1, struct kcm_vsample);
+	KCM_RING_INIT(&v->r60, KCLOUD_METER_RING_60S, 60, struct kcm_vsample);
+}
+
+/**
+ * kcm_volume_ledger_free() - free a volume's rings
+ * @v: the volume, which no one else can see
+ */
+void kcm_volume_ledger_free(struct kcm_volume *v)
+{
+	kcm_ring_free(&v->r1);
+	kcm_ring_free(&v->r60);
+}
+
+/**
+ * kcm_volume_sample() - one closed sample of a volume
+ * @v: the volume
+ * @res: 1 or 60
+ * @idx: the sample's first second divided by @res
+ *
+ * Context: kcm_net::lock held.
+ * Return: the sample, or NULL where there is no data.
+ */
+const struct kcm_vsample *kcm_volume_sample(struct kcm_volume *v, u32 res, u64 idx)
+{
+	return kcm_ring_get(res == 60 ? &v->r60 : &v->r1, idx);
+}
+
+static void kcm_vsample_add(struct kcm_vsample *sum, const struct kcm_vsample *s)
+{
+	int d;
+
+	for (d = 0; d < 2; d++) {
+		sum->ops[d] += s->ops[d];
+		sum->kib[d] += s->kib[d];
+	}
+	sum->seconds += s->seconds;
+}
+
+/* Close a volume's second @t: as the instance's, @rollover its minute @mi. */
+static void kcm_volume_close(struct kcm_volume *v, u64 t, u32 secs, bool rollover, u64 mi)
+{
+	struct kcm_vsample s = { .seconds = secs };
+	u64 ops[2], bytes[2];
+	int d;
+
+	kcm_volume_counters(v, ops, bytes);
+	for (d = 0; d < 2; d++) {
+		s.ops[d] = ops[d] - v->prev_ops[d];
+		s.kib[d] = (bytes[d] >> 10) - (v->prev_bytes[d] >> 10);
+		v->prev_ops[d] = ops[d];
+		v->prev_bytes[d] = bytes[d];
+	}
+	v->sector_sec += (v->size >> KCM_SECTOR_SHIFT) * secs;
+	kcm_ring_put(&v->r1, t, &s);
+	if (rollover) {
+		if (v->minute.seconds)
+			kcm_ring_put(&v->r60, mi, &v->minute);
+		memset(&v->minute, 0, sizeof(v->minute));
+	}
+	kcm_vsample_add(&v->minute, &s);
 }
 
 static void kcm_sample_add(struct kcm_sample *sum, const struct kcm_sample *s)
@@ -289,7 +371,8 @@ static void kcm_ledger_close(struct kcm_instance *inst, time64_t now, u32 secs)
 	struct kcm_volumes *vols;
 	struct kcm_sample s = {};
 	struct kcm_snap cur;
-	u64 t = now - 1;
+	u64 t = now - 1, mi;
+	bool rollover;
 	int d, c;
 	u32 i;
 
@@ -321,13 +404,15 @@ static void kcm_ledger_close(struct kcm_instance *inst, time64_t now, u32 secs)
 	s.seconds = secs;
 	l->prev = cur;
 
+	rollover = l->minute.seconds && div_u64(t, 60) != div_u64(l->minute_start, 60);
+	mi = div_u64(l->minute_start, 60);
 	vols = kcm_instance_vols(inst);
 	for (i = 0; vols && i < vols->n; i++)
-		vols->v[i]->sector_sec += (vols->v[i]->size >> KCM_SECTOR_SHIFT) * secs;
+		kcm_volume_close(vols->v[i], t, secs, rollover, mi);
 
 	kcm_ring_put(&l->r1, t, &s);
-	if (l->minute.seconds && div_u64(t, 60) != div_u64(l->minute_start, 60)) {
-		kcm_ring_put(&l->r60, div_u64(l->minute_start, 60), &l->minute);
+	if (rollover) {
+		kcm_ring_put(&l->r60, mi, &l->minute);
 		memset(&l->minute, 0, sizeof(l->minute));
 	}
 	if (!l->minute.seconds)
@@ -376,31 +461,54 @@ void kcm_ledger_import(struct kcm_instance *inst, const struct kcm_sample *tot,
 	}
 }
 
+static struct kcm_ring *kcm_vring(struct kcm_volume *v, u32 res)
+{
+	return res == 60 ? &v->r60 : &v->r1;
+}
+
+/* Put or add a volume's imported 1 s sample to the closed minute @m. */
+static int kcm_volume_import_minute(struct kcm_volume *v, u64 m, const struct kcm_vsample *s)
+{
+	struct kcm_vsample *slot = kcm_ring_get(&v->r60, m);
+
+	if (slot) {
+		kcm_vsample_add(slot, s);
+		return 0;
+	}
+	kcm_ring_put(&v->r60, m, s);
+	return kcm_ring_get(&v->r60, m) ? 0 : -ENOMEM;
+}
+
 /**
  * kcm_ledger_import_sample() - put back one sample of the history
  * @inst: the instance
  * @res: 1 or 60
  * @time: the sample's first second
  * @s: the sample (@s->seconds > 0)
+ * @vs: its volumes' parts (volumes of @inst), @vs[i].s.seconds set
+ * @nvs: how many
  * @extack: where to say why not
  *
  * The totals are not touched (they are imported on their own). A 1 s
  * sample of a minute that no imported 60 s sample covers is added to that
  * minute's 60 s sample too: the part of a minute before a reload and the
- * part after it make one minute.
+ * part after it make one minute. The volumes' samples go with it.
  *
  * Context: kcm_net::lock held.
  * Return: 0, -EINVAL (not a sample time), -ERANGE (not closed, or older
  * than the ring keeps), -EEXIST (the slot has a sample), -ENOMEM.
  */
 int kcm_ledger_import_sample(struct kcm_instance *inst, u32 res, u64 time,
-			     const struct kcm_sample *s, struct netlink_ext_ack *extack)
+			     const struct kcm_sample *s, const struct kcm_vol_import *vs,
+			     u32 nvs, struct netlink_ext_ack *extack)
 {
 	struct kcm_ledger *l = &inst->ledger;
 	struct kcm_ring *r = res == 60 ? &l->r60 : &l->r1;
 	u64 now = div_u64(ktime_get_real_seconds(), res), idx, m;
+	struct kcm_volumes *vols;
 	struct kcm_sample *slot;
-	u32 rem;
+	u32 rem, i;
+	int err;
 
 	idx = div_u64_rem(time, res, &rem);
 	if (rem) {
@@ -419,14 +527,22 @@ int kcm_ledger_import_sample(struct kcm_instance *inst, u32 res, u64 time,
 		NL_SET_ERR_MSG_MOD(extack, "the ledger has a sample for this time");
 		return -EEXIST;
 	}
+	for (i = 0; i < nvs; i++) {
+		if (kcm_ring_get(kcm_vring(vs[i].v, res), idx)) {
+			NL_SET_ERR_MSG_MOD(extack, "the ledger has a volume's sample for this time");
+			return -EEXIST;
+		}
+	}
 	if (res == 1) {
 		m = div_u64(idx, 60);
 		if (l->imp60_last && m <= l->imp60_last) {
 			/* Its minute came whole. */
 		} else if (l->minute.seconds && m == div_u64(l->minute_start, 60)) {
 			kcm_sample_add(&l->minute, s);
+			for (i = 0; i < nvs; i++)
+				kcm_vsample_add(&vs[i].v->minute, &vs[i].s);
 		} else if (m < div_u64(now, 60)) {
-			slot = (struct kcm_sample *)kcm_ring_get(&l->r60, m);
+			slot = kcm_ring_get(&l->r60, m);
 			if (slot) {
 				kcm_sample_add(slot, s);
 			} else {
@@ -434,17 +550,38 @@ int kcm_ledger_import_sample(struct kcm_instance *inst, u32 res, u64 time,
 				if (!kcm_ring_get(&l->r60, m))
 					return -ENOMEM;
 			}
+			for (i = 0; i < nvs; i++) {
+				err = kcm_volume_import_minute(vs[i].v, m, &vs[i].s);
+				if (err)
+					return err;
+			}
 		} else {
 			/* The minute being filled, before its first tick here. */
+			vols = kcm_instance_vols(inst);
+			for (i = 0; vols && i < vols->n; i++) {
+				struct kcm_volume *v = vols->v[i];
+
+				if (l->minute.seconds && v->minute.seconds)
+					kcm_ring_put(&v->r60, div_u64(l->minute_start, 60),
+						     &v->minute);
+				memset(&v->minute, 0, sizeof(v->minute));
+			}
 			if (l->minute.seconds)
 				kcm_ring_put(&l->r60, div_u64(l->minute_start, 60), &l->minute);
 			l->minute = *s;
 			l->minute_start = idx;
+			for (i = 0; i < nvs; i++)
+				vs[i].v->minute = vs[i].s;
 		}
 	}
 	kcm_ring_put(r, idx, s);
 	if (!kcm_ring_get(r, idx))
 		return -ENOMEM;
+	for (i = 0; i < nvs; i++) {
+		kcm_ring_put(kcm_vring(vs[i].v, res), idx, &vs[i].s);
+		if (!kcm_ring_get(kcm_vring(vs[i].v, res), idx))
+			return -ENOMEM;
+	}
 	if (res == 60)
 		l->imp60_last = max(l->imp60_last, idx);
 	return 0;

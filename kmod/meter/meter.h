@@ -45,20 +45,6 @@ struct kcm_vol_pcpu {
 	struct u64_stats_sync syncp;
 };
 
-/*
- * A volume of an instance. The data path finds it in the instance's
- * kcm_volumes under RCU; the rest is kcm_net::lock's.
- */
-struct kcm_volume {
-	char name[KCLOUD_METER_NAME_MAX];
-	u32 dev;		/* major << 20 | minor, 0: none */
-	u64 size;		/* bytes, a multiple of 512 */
-	u64 sector_sec;		/* provisioned sectors x closed seconds */
-	u64 carried_ops[2];	/* imported */
-	u64 carried_bytes[2];
-	struct kcm_vol_pcpu __percpu *pcpu;
-	struct rcu_head rcu;
-};
 
 /* The volume list of an instance, replaced as a whole (RCU). */
 struct kcm_volumes {
@@ -86,17 +72,59 @@ struct kcm_sample {
 	u32 nr_throttled;	/* periods throttled */
 };
 
-#define KCM_CHUNK_SAMPLES	(PAGE_SIZE / sizeof(struct kcm_sample))
+/*
+ * One volume's I/O during a sample: 20 bytes, 204 to a 4 KiB page.
+ * @seconds is 0 for a slot without data (the volume was not listed then).
+ */
+struct kcm_vsample {
+	u32 ops[2];		/* reads, writes */
+	u32 kib[2];		/* KiB read, written */
+	u32 seconds;
+};
 
 /*
- * A ring of samples at one resolution, allocated a page at a time as it
- * fills: slot (t / res) % len holds the sample that starts at second t.
+ * A ring of samples (struct kcm_sample or struct kcm_vsample) at one
+ * resolution, allocated a page at a time as it fills: slot (t / res) % len
+ * holds the sample that starts at second t. Each page holds @per samples of
+ * @size bytes; the u32 at @seconds in a sample is 0 where it has no data.
  */
 struct kcm_ring {
-	struct kcm_sample **chunks;
+	void **chunks;
 	u32 len;		/* samples */
 	u32 res;		/* seconds per sample */
+	u16 size;		/* bytes per sample */
+	u16 seconds;		/* offset of its u32 seconds */
+	u32 per;		/* samples per page */
 	u64 newest;		/* index (t / res) of the newest slot, 0: none */
+};
+
+/*
+ * A volume of an instance. The data path finds it in the instance's
+ * kcm_volumes under RCU; the rest (its history included) is kcm_net::lock's.
+ * Its history follows the instance's: a 1 s sample for every closed second
+ * it was listed, and a 60 s one for every minute, closed with the
+ * instance's.
+ */
+struct kcm_volume {
+	char name[KCLOUD_METER_NAME_MAX];
+	u32 dev;		/* major << 20 | minor, 0: none */
+	u64 size;		/* bytes, a multiple of 512 */
+	u64 sector_sec;		/* provisioned sectors x closed seconds */
+	u64 carried_ops[2];	/* imported */
+	u64 carried_bytes[2];
+	u64 prev_ops[2];	/* counters at the last tick */
+	u64 prev_bytes[2];
+	struct kcm_vsample minute;	/* the instance's minute being filled */
+	struct kcm_ring r1;
+	struct kcm_ring r60;
+	struct kcm_vol_pcpu __percpu *pcpu;
+	struct rcu_head rcu;
+};
+
+/* A volume's part of an imported sample. */
+struct kcm_vol_import {
+	struct kcm_volume *v;
+	struct kcm_vsample s;
 };
 
 /* Raw cumulative counters read at the end of the last second. */
@@ -250,6 +278,9 @@ void kcm_volume_counters(struct kcm_volume *v, u64 ops[2], u64 bytes[2]);
 int kcm_ledger_init(struct kcm_instance *inst);
 void kcm_ledger_rebase(struct kcm_instance *inst);
 void kcm_ledger_free(struct kcm_instance *inst);
+void kcm_volume_ledger_init(struct kcm_volume *v);
+void kcm_volume_ledger_free(struct kcm_volume *v);
+const struct kcm_vsample *kcm_volume_sample(struct kcm_volume *v, u32 res, u64 idx);
 void kcm_ledger_start(struct kcm_net *kn);
 void kcm_ledger_stop(struct kcm_net *kn);
 const struct kcm_sample *kcm_ledger_sample(struct kcm_instance *inst, u32 res, u64 idx);
@@ -257,7 +288,8 @@ void kcm_ledger_totals(struct kcm_instance *inst, struct kcm_sample *s);
 void kcm_ledger_import(struct kcm_instance *inst, const struct kcm_sample *tot,
 		       const struct kcm_snap *net);
 int kcm_ledger_import_sample(struct kcm_instance *inst, u32 res, u64 time,
-			     const struct kcm_sample *s, struct netlink_ext_ack *extack);
+			     const struct kcm_sample *s, const struct kcm_vol_import *vs,
+			     u32 nvs, struct netlink_ext_ack *extack);
 
 /* billing.c */
 void kcm_bill_compute(struct kcm_instance *inst, struct kcm_bill *b);

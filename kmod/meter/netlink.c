@@ -177,7 +177,8 @@ static int kcm_get_info(struct sk_buff *skb, struct genl_info *info)
 			      KCLOUD_METER_F_NET_KFUNC | KCLOUD_METER_F_LEDGER |
 			      KCLOUD_METER_F_BILLING | KCLOUD_METER_F_ALARM |
 			      KCLOUD_METER_F_IMPORT | KCLOUD_METER_F_VOLUME |
-			      KCLOUD_METER_F_THROTTLE | KCLOUD_METER_F_HISTORY,
+			      KCLOUD_METER_F_THROTTLE | KCLOUD_METER_F_HISTORY |
+			      KCLOUD_METER_F_VOLUME_HISTORY,
 			      KCLOUD_METER_A_PAD))
 		goto nla_put_failure;
 
@@ -228,15 +229,45 @@ static int kcm_put_volumes(struct sk_buff *skb, struct kcm_instance *inst)
 	return 0;
 }
 
+/* The volumes of an instance with a sample at @idx, and their I/O in it. */
+static int kcm_put_volume_samples(struct sk_buff *skb, struct kcm_instance *inst,
+				  u32 res, u64 idx)
+{
+	struct kcm_volumes *vols = kcm_instance_vols(inst);
+	const struct kcm_vsample *vs;
+	struct nlattr *n;
+	u32 i;
+
+	for (i = 0; vols && i < vols->n; i++) {
+		vs = kcm_volume_sample(vols->v[i], res, idx);
+		if (!vs)
+			continue;
+		n = nla_nest_start(skb, KCLOUD_METER_STAT_A_VOL);
+		if (!n ||
+		    nla_put_string(skb, KCLOUD_METER_VOL_A_NAME, vols->v[i]->name) ||
+		    nla_put_u64_64bit(skb, KCLOUD_METER_VOL_A_READ_OPS, vs->ops[0],
+				      KCLOUD_METER_VOL_A_PAD) ||
+		    nla_put_u64_64bit(skb, KCLOUD_METER_VOL_A_WRITE_OPS, vs->ops[1],
+				      KCLOUD_METER_VOL_A_PAD) ||
+		    nla_put_u64_64bit(skb, KCLOUD_METER_VOL_A_READ_BYTES, (u64)vs->kib[0] << 10,
+				      KCLOUD_METER_VOL_A_PAD) ||
+		    nla_put_u64_64bit(skb, KCLOUD_METER_VOL_A_WRITE_BYTES, (u64)vs->kib[1] << 10,
+				      KCLOUD_METER_VOL_A_PAD))
+			return -EMSGSIZE;
+		nla_nest_end(skb, n);
+	}
+	return 0;
+}
+
 /*
- * A KCLOUD_METER_A_INST_STATS nest: a sample (@net and @inst NULL), or an
- * instance's totals (@net its counters, @inst for its volumes).
+ * A KCLOUD_METER_A_INST_STATS nest: an instance's totals (@net its
+ * counters), or its sample @s at (@res, @idx) (@net NULL).
  */
 static int kcm_put_stats(struct sk_buff *skb, const struct kcm_sample *s,
 			 const struct kcm_snap *net, u64 refused, u64 mem_current,
-			 struct kcm_instance *inst)
+			 struct kcm_instance *inst, u32 res, u64 idx)
 {
-	bool total = inst;
+	bool total = net;
 	struct nlattr *nest, *n;
 	int d, c;
 
@@ -273,6 +304,8 @@ static int kcm_put_stats(struct sk_buff *skb, const struct kcm_sample *s,
 	if (total && (nla_put_u64_64bit(skb, KCLOUD_METER_STAT_A_NET_REFUSED, refused,
 					KCLOUD_METER_STAT_A_PAD) ||
 		      kcm_put_volumes(skb, inst)))
+		goto cancel;
+	if (!total && kcm_put_volume_samples(skb, inst, res, idx))
 		goto cancel;
 	for (d = 0; d < KCM_NDIR; d++) {
 		for (c = 0; c < KCM_NCLASS; c++) {
@@ -347,7 +380,7 @@ static int kcm_fill_instance(struct sk_buff *skb, struct kcm_instance *inst,
 		kcm_ledger_totals(inst, &total);
 		kcm_instance_net_counters(inst, &net);
 		if (kcm_put_stats(skb, &total, &net, atomic64_read(&inst->net_refused),
-				  inst->ledger.mem_now, inst))
+				  inst->ledger.mem_now, inst, 0, 0))
 			goto cancel;
 	}
 done:
@@ -853,7 +886,8 @@ static int kcm_get_usage_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 			    nla_put_u64_64bit(skb, KCLOUD_METER_A_USAGE_TIME, idx * res,
 					      KCLOUD_METER_A_PAD) ||
 			    kcm_put_stats(skb, s, NULL, 0,
-					  div_u64(s->mem_byte_sec, max(s->seconds, 1U)), NULL)) {
+					  div_u64(s->mem_byte_sec, max(s->seconds, 1U)),
+					  inst, res, idx)) {
 				if (hdr)
 					genlmsg_cancel(skb, hdr);
 				err = -EMSGSIZE;
@@ -1165,13 +1199,78 @@ static int kcm_import_volumes(struct kcm_instance *inst, struct nlattr *stats,
 			struct nlattr *b = tb[i ? KCLOUD_METER_VOL_A_WRITE_BYTES :
 					      KCLOUD_METER_VOL_A_READ_BYTES];
 
-			if (o)
+			/* The last reading moves too: no sample sees them. */
+			if (o) {
 				v->carried_ops[i] += nla_get_u64(o);
-			if (b)
+				v->prev_ops[i] += nla_get_u64(o);
+			}
+			if (b) {
 				v->carried_bytes[i] += nla_get_u64(b);
+				v->prev_bytes[i] += nla_get_u64(b);
+			}
 		}
 		if (tb[KCLOUD_METER_VOL_A_SECTOR_SEC])
 			v->sector_sec += nla_get_u64(tb[KCLOUD_METER_VOL_A_SECTOR_SEC]);
+	}
+	return 0;
+}
+
+/*
+ * The volumes' parts of an imported sample, by name: a volume the instance
+ * does not list any more is left out (its history went with it).
+ */
+static int kcm_import_vol_samples(struct kcm_instance *inst, struct nlattr *stats,
+				  u32 seconds, struct kcm_vol_import *vs, u32 *nvs,
+				  struct netlink_ext_ack *extack)
+{
+	struct kcm_volumes *vols = kcm_instance_vols(inst);
+	struct nlattr *tb[KCLOUD_METER_VOL_A_MAX + 1], *nla;
+	static const int attr[2][2] = {
+		{ KCLOUD_METER_VOL_A_READ_OPS, KCLOUD_METER_VOL_A_WRITE_OPS },
+		{ KCLOUD_METER_VOL_A_READ_BYTES, KCLOUD_METER_VOL_A_WRITE_BYTES },
+	};
+	struct kcm_volume *v;
+	int rem, err, d;
+	u32 i, j;
+
+	*nvs = 0;
+	nla_for_each_nested(nla, stats, rem) {
+		if (nla_type(nla) != KCLOUD_METER_STAT_A_VOL)
+			continue;
+		err = nla_parse_nested(tb, KCLOUD_METER_VOL_A_MAX, nla, kcm_vol_policy, extack);
+		if (err)
+			return err;
+		if (!tb[KCLOUD_METER_VOL_A_NAME]) {
+			NL_SET_ERR_MSG_ATTR(extack, nla, "a volume's sample needs its name");
+			return -EINVAL;
+		}
+		v = NULL;
+		for (j = 0; vols && j < vols->n; j++)
+			if (!nla_strcmp(tb[KCLOUD_METER_VOL_A_NAME], vols->v[j]->name))
+				v = vols->v[j];
+		if (!v)
+			continue;
+		for (i = 0; i < *nvs; i++) {
+			if (vs[i].v == v) {
+				NL_SET_ERR_MSG_ATTR(extack, nla, "a volume's sample given twice");
+				return -EINVAL;
+			}
+		}
+		vs[*nvs].v = v;
+		memset(&vs[*nvs].s, 0, sizeof(vs[*nvs].s));
+		for (d = 0; d < 2; d++) {
+			u64 ops = tb[attr[0][d]] ? nla_get_u64(tb[attr[0][d]]) : 0;
+			u64 kib = tb[attr[1][d]] ? nla_get_u64(tb[attr[1][d]]) >> 10 : 0;
+
+			if (ops > U32_MAX || kib > U32_MAX) {
+				NL_SET_ERR_MSG_ATTR(extack, nla, "a volume's sample is too large");
+				return -ERANGE;
+			}
+			vs[*nvs].s.ops[d] = ops;
+			vs[*nvs].s.kib[d] = kib;
+		}
+		vs[*nvs].s.seconds = seconds;
+		(*nvs)++;
 	}
 	return 0;
 }
@@ -1183,6 +1282,8 @@ static int kcm_import_instance(struct kcm_net *kn, struct genl_info *info)
 	struct kcm_instance *inst;
 	struct kcm_snap net = {};
 	struct nlattr *tb[KCLOUD_METER_STAT_A_MAX + 1], *nla;
+	struct kcm_vol_import vs[KCLOUD_METER_VOLUMES_MAX];
+	u32 nvs;
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, KCLOUD_METER_A_INST_STATS))
@@ -1213,9 +1314,13 @@ static int kcm_import_instance(struct kcm_net *kn, struct genl_info *info)
 					    "a sample needs its seconds");
 			return -EINVAL;
 		}
+		err = kcm_import_vol_samples(inst, attrs[KCLOUD_METER_A_INST_STATS],
+					     tot.seconds, vs, &nvs, info->extack);
+		if (err)
+			return err;
 		return kcm_ledger_import_sample(inst, res,
 						nla_get_u64(attrs[KCLOUD_METER_A_USAGE_TIME]),
-						&tot, info->extack);
+						&tot, vs, nvs, info->extack);
 	}
 
 	if (GENL_REQ_ATTR_CHECK(info, KCLOUD_METER_A_INST_START))

@@ -7,7 +7,8 @@
 # charging through the meter's kfunc, which finds the volume by dev_t).
 # Bytes written and read with O_DIRECT on one volume show exactly on that
 # volume and not on the other; a third device's I/O is not charged; the
-# instance's totals are the sum; show -s, -j and export have them; the last
+# instance's totals are the sum; each volume's 1 s samples add up to its
+# I/O; show -s, -j and export have them; the last
 # detach unpins the program and the module can go.
 . "$(dirname "$0")/../lib/lib.sh"
 kc_require_root
@@ -24,7 +25,7 @@ B=$(losetup -f --show "$img/b") || t_skip_all "no second loop device"
 t_defer "losetup -d $B"
 C=$(losetup -f --show "$img/c") || t_skip_all "no third loop device"
 t_defer "losetup -d $C"
-t_plan 15
+t_plan 17
 t_defer "kc meter instance del 601"
 t_defer "kc meter detach blk $A; kc meter detach blk $B"
 
@@ -63,6 +64,12 @@ t_check_fail "the module is held while the program is pinned" rmmod kcloud_meter
 sleep 1.2
 t_eq "the 1 s samples add up to the totals" \
 	"$(kc -j meter show 601 | jq '[.[].stats.blk_write_bytes] | add')" $((3145728 + 20480))
+vsum() { kc -j meter show 601 resolution "$1" |
+	jq -c "[.[].stats.volumes[]? | select(.name == \"$2\") | $3] | add"; }
+t_eq "each volume's 1 s samples add up to its writes" \
+	"[$(vsum 1 vol-a .write_bytes),$(vsum 1 vol-b .write_bytes),$(vsum 1 vol-b .write_ops)]" \
+	"[3145728,20480,5]"
+t_check "and vol-a's to its reads (1 MiB and the probes)" test "$(vsum 1 vol-a .read_bytes)" -ge 1048576
 kc meter detach blk "$B"
 t_check "detach the last device: the program is unpinned" bash -c \
 	"$KC_TOOL meter detach blk $A && test ! -e /sys/fs/bpf/kcloud_meter_blk/link"

@@ -8,12 +8,13 @@
 # and a volume's storage); a tenant's closed bills come back; network
 # totals come back without showing up as traffic in the 1 s samples; a
 # second restore is refused, samples included. Saved 60 s samples come back
-# as they were, and 1 s samples of a minute without one make it up.
+# as they were, and 1 s samples of a minute without one make it up; the
+# volumes' parts of the samples come back with them.
 . "$(dirname "$0")/../lib/lib.sh"
 kc_require_root
 kc_load meter || t_skip_all "kcloud_meter.ko not loadable"
 
-t_plan 17
+t_plan 20
 F=$(mktemp)
 H=$(mktemp)
 t_defer "rm -f $F $H"
@@ -40,7 +41,7 @@ rmmod kcloud_meter && kc_load meter
 kc bill price set $PRICES
 # The volume grew: its sector-seconds now grow twice as fast.
 kc meter instance add 501 name keep tenant s1 volume v1 size 2G
-kc meter instance add 503 name moved tenant s2
+kc meter instance add 503 name moved tenant s2 volume d1 size 1G
 # A past instance's ledger, by hand: totals; the minute M0 as a 60 s sample
 # and two of its seconds (covered: not added again); two seconds of the
 # minute M1, which has no 60 s sample (they make one up).
@@ -49,11 +50,11 @@ m0=$(( (now / 60 - 3) * 60 ))
 m1=$((m0 + 60))
 cat >> "$F" <<EOT
 instance 503 start 1 seconds 100 cpu-user 5 cpu-system 6 mem-peak 7 mem-byte-sec 8 net out internet 1000 3
-sample 503 60 $m0 seconds 60 cpu-user 600 cpu-system 60 mem-peak 4096 mem-byte-sec 245760 blk-write-ops 6 blk-write-bytes 6144 net in vpc 6000 60
-sample 503 1 $((m0 + 5)) seconds 1 cpu-user 10 cpu-system 1 mem-peak 4096 mem-byte-sec 4096 blk-write-ops 1 blk-write-bytes 1024 net in vpc 100 1
-sample 503 1 $((m0 + 6)) seconds 1 cpu-user 10 cpu-system 1 mem-peak 4096 mem-byte-sec 4096 blk-write-ops 1 blk-write-bytes 1024 net in vpc 100 1
-sample 503 1 $((m1 + 1)) seconds 1 cpu-user 7 cpu-system 2 mem-peak 8192 mem-byte-sec 8192 net in vpc 50 1
-sample 503 1 $((m1 + 2)) seconds 1 cpu-user 3 cpu-system 1 mem-peak 4096 mem-byte-sec 4096 net in vpc 50 1
+sample 503 60 $m0 seconds 60 cpu-user 600 cpu-system 60 mem-peak 4096 mem-byte-sec 245760 blk-write-ops 6 blk-write-bytes 6144 vol d1 0 6 0 6144 0 vol gone 1 1 1024 1024 0 net in vpc 6000 60
+sample 503 1 $((m0 + 5)) seconds 1 cpu-user 10 cpu-system 1 mem-peak 4096 mem-byte-sec 4096 blk-write-ops 1 blk-write-bytes 1024 vol d1 0 1 0 1024 0 net in vpc 100 1
+sample 503 1 $((m0 + 6)) seconds 1 cpu-user 10 cpu-system 1 mem-peak 4096 mem-byte-sec 4096 blk-write-ops 1 blk-write-bytes 1024 vol d1 0 1 0 1024 0 net in vpc 100 1
+sample 503 1 $((m1 + 1)) seconds 1 cpu-user 7 cpu-system 2 mem-peak 8192 mem-byte-sec 8192 blk-read-ops 2 blk-read-bytes 2048 vol d1 2 0 2048 0 0 net in vpc 50 1
+sample 503 1 $((m1 + 2)) seconds 1 cpu-user 3 cpu-system 1 mem-peak 4096 mem-byte-sec 4096 blk-read-ops 1 blk-read-bytes 1024 vol d1 1 0 1024 0 0 net in vpc 50 1
 EOT
 t_check "restore" kc meter restore "$F"
 
@@ -82,13 +83,19 @@ t_eq "the tenant's closed bill is back" \
 t_eq "network totals carried" \
 	"$(kc -j meter instance show 503 | jq -c '.[0].stats | [(.net[] | select(.dir == "out" and .class == "internet") | .bytes, .packets), .cpu_user_us >= 5]')" \
 	"[1000,3,true]"
-t_eq "and billed: 100+ s of vCPU and 1000 bytes at 1 n\$ each" \
-	"$(kc -j bill | jq '.[] | select(.id == 503) | .total_nano - .seconds * 1000')" 1000
+t_eq "and billed: 100+ s of vCPU and 1000 bytes at 1 n\$ each (besides its volume)" \
+	"$(kc -j bill | jq '.[] | select(.id == 503) | .total_nano - .seconds * 1000 - .volume_nano')" 1000
 sample() { kc -j meter show 503 resolution "$1" |
 	jq -c ".[] | select(.time == $2) | .stats | [.seconds, .cpu_user_us, .blk_write_bytes, (.net[] | select(.dir == \"in\" and .class == \"vpc\") | .bytes)]"; }
 t_eq "a saved 60 s sample comes back as it was" "$(sample 60 "$m0")" "[60,600,6144,6000]"
 t_eq "its seconds are back too" "$(sample 1 $((m0 + 5)))" "[1,10,1024,100]"
 t_eq "seconds of a minute without a 60 s sample make one up" "$(sample 60 "$m1")" "[2,10,0,100]"
+vsample() { kc -j meter show 503 resolution "$1" |
+	jq -c ".[] | select(.time == $2) | [.stats.volumes[] | [.name, .read_ops, .write_ops, .read_bytes, .write_bytes]]"; }
+t_eq "a saved 60 s sample's volume comes back; a volume not listed is left out" \
+	"$(vsample 60 "$m0")" '[["d1",0,6,0,6144]]'
+t_eq "so do its seconds'" "$(vsample 1 $((m0 + 5)))" '[["d1",0,1,0,1024]]'
+t_eq "and its seconds make up its part of the minute" "$(vsample 60 "$m1")" '[["d1",3,0,3072,0]]'
 sleep 2.2
 t_eq "no 1 s sample since shows the carried traffic" \
 	"$(kc -j meter show 503 since 3 | jq '[.[].stats.net[] | .bytes] | add')" 0

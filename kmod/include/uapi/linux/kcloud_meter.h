@@ -164,12 +164,21 @@
  *                                      both 0 where the cgroup has no cpu
  *                                      controller
  *   KCLOUD_METER_STAT_A_VOL            nest, repeated, one per volume of the
- *                                      instance (totals only):
- *     KCLOUD_METER_VOL_A_NAME, _DEV, _SIZE as registered,
+ *                                      instance:
+ *     KCLOUD_METER_VOL_A_NAME, _DEV, _SIZE as registered (NAME only in
+ *                                    samples),
  *     KCLOUD_METER_VOL_A_READ_OPS, _WRITE_OPS    NLA_U64 requests completed
  *     KCLOUD_METER_VOL_A_READ_BYTES, _WRITE_BYTES  NLA_U64 their bytes, exact
+ *                                    in totals, whole KiB in samples
  *     KCLOUD_METER_VOL_A_SECTOR_SEC  NLA_U64 provisioned 512-byte sectors
  *                                    times the closed seconds it had them
+ *                                    (totals only)
+ *                                      A sample has one per volume listed
+ *                                      now that was listed during the sample
+ *                                      (a volume's history is kept with it:
+ *                                      taken off the list, it is gone; its
+ *                                      1 s and 60 s samples close with the
+ *                                      instance's)
  *   KCLOUD_METER_STAT_A_VOL_GONE_SECTOR_SEC  the SECTOR_SEC of volumes no
  *                                      longer in the list (totals only)
  *   (MEM_CURRENT of a sample is its average: MEM_BYTE_SEC / SECONDS.)
@@ -248,7 +257,10 @@
  *                                 multiple of RES, closed, within the
  *                                 ring's span
  *     KCLOUD_METER_A_INST_STATS   the sample as GET_USAGE gave it
- *                                 (SECONDS 1.. required)
+ *                                 (SECONDS 1.. required), with its VOL
+ *                                 nests (by NAME; a volume the instance
+ *                                 does not list is left out; a name twice
+ *                                 is EINVAL; ops and KiB up to U32_MAX)
  *     The sample goes to its empty slot (EEXIST when the slot has one:
  *     nothing twice); it is not added to the totals (they come with the
  *     instance's import). A 1 s sample of a minute that no imported 60 s
@@ -359,6 +371,7 @@ enum kcloud_meter_feature {
 	KCLOUD_METER_F_VOLUME = 1ULL << 7,	/* INST_VOL, per-volume I/O, prices */
 	KCLOUD_METER_F_THROTTLE = 1ULL << 8,	/* CPU_THROTTLED_US, _NR_THROTTLED */
 	KCLOUD_METER_F_HISTORY = 1ULL << 9,	/* LEDGER_IMPORT of samples */
+	KCLOUD_METER_F_VOLUME_HISTORY = 1ULL << 10,	/* STAT_A_VOL in samples */
 };
 
 /* Direction, seen from the instance. */
