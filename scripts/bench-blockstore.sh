@@ -46,6 +46,10 @@ for _ in $(seq 50); do
 done
 kcdev=/dev/$("$KC" -j volume show bench | /usr/bin/python3 -c \
 	'import json,sys; print(json.load(sys.stdin)[0]["disk"])')
+# Its targets are on this host: its reads are local (as DRBD's), unless
+# kcloud_bs.local_read=0.
+echo "bench-blockstore: kcloud replicas read locally: $("$KC" -j volume show bench |
+	/usr/bin/python3 -c 'import json,sys; print([r.get("local") for r in json.load(sys.stdin)[0]["replicas"]])')"
 
 # ---- DRBD 8.4: r0 (ram3, 127.0.0.1) primary, r1 (ram4, 127.0.0.2) -----
 drbd=""

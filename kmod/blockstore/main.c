@@ -57,9 +57,12 @@ static int __init kcloud_bs_init(void)
 	int err;
 
 	kcbs_crc_init();
-	err = kcbs_blk_init();
+	err = kcbs_local_init();
 	if (err)
 		goto err_crc;
+	err = kcbs_blk_init();
+	if (err)
+		goto err_local;
 	err = register_pernet_subsys(&kcbs_net_ops);
 	if (err)
 		goto err_blk;
@@ -74,6 +77,8 @@ err_net:
 	unregister_pernet_subsys(&kcbs_net_ops);
 err_blk:
 	kcbs_blk_exit();
+err_local:
+	kcbs_local_exit();
 err_crc:
 	kcbs_crc_exit();
 	return err;
@@ -84,6 +89,7 @@ static void __exit kcloud_bs_exit(void)
 	kcbs_genl_exit();
 	unregister_pernet_subsys(&kcbs_net_ops);
 	kcbs_blk_exit();
+	kcbs_local_exit();
 	kcbs_crc_exit();
 }
 

@@ -39,6 +39,7 @@ static const struct nla_policy kcbs_replica_policy[KCLOUD_BS_REPLICA_A_MAX + 1] 
 	[KCLOUD_BS_REPLICA_A_EPOCH]	= { .type = NLA_REJECT },
 	[KCLOUD_BS_REPLICA_A_STATS]	= { .type = NLA_REJECT },
 	[KCLOUD_BS_REPLICA_A_PAD]	= { .type = NLA_REJECT },
+	[KCLOUD_BS_REPLICA_A_LOCAL]	= { .type = NLA_REJECT },
 };
 
 static const struct nla_policy kcbs_policy[KCLOUD_BS_A_MAX + 1] = {
@@ -282,6 +283,7 @@ struct kcbs_replica_snap {
 	__be32 addr;
 	u16 port;
 	u8 state;
+	u8 local;
 	u64 epoch;
 };
 
@@ -299,6 +301,7 @@ static int kcbs_fill_replica(struct sk_buff *skb, struct kcbs_replica *r,
 	    nla_put_u64_64bit(skb, KCLOUD_BS_REPLICA_A_DIRTY, dirty, KCLOUD_BS_REPLICA_A_PAD) ||
 	    nla_put_u64_64bit(skb, KCLOUD_BS_REPLICA_A_EPOCH, s->epoch,
 			      KCLOUD_BS_REPLICA_A_PAD) ||
+	    nla_put_u8(skb, KCLOUD_BS_REPLICA_A_LOCAL, s->local) ||
 	    kcbs_stats_fill(skb, KCLOUD_BS_REPLICA_A_STATS, &r->stats, dirty)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
@@ -329,6 +332,7 @@ static int kcbs_fill_volume(struct sk_buff *skb, struct kcbs_volume *vol, u32 po
 		snap[i].port = r->port;
 		snap[i].state = kcbs_replica_state(r);
 		snap[i].epoch = r->target_epoch;
+		snap[i].local = !!r->local;
 	}
 	spin_unlock(&vol->lock);
 	for (i = 0; i < KCLOUD_BS_MAX_REPLICAS; i++) {

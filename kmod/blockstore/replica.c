@@ -262,6 +262,7 @@ static void kcbs_recv_work(struct work_struct *work)
 	struct kcbs_replica *r = container_of(work, struct kcbs_replica, recv_work);
 	struct kcbs_volume *vol = r->vol;
 	struct kcbs_msg_rep rep;
+	struct kcbs_export *e;
 	unsigned int noreclaim;
 	struct kcbs_conn *c;
 	int err;
@@ -296,7 +297,10 @@ static void kcbs_recv_work(struct work_struct *work)
 	spin_lock(&vol->lock);
 	r->conn = NULL;
 	r->connected = false;
+	e = r->local;
+	r->local = NULL;
 	spin_unlock(&vol->lock);
+	kcbs_export_put(e);
 	kernel_sock_shutdown(c->sock, SHUT_RDWR);
 	kcbs_conn_put(c);		/* the receiver's */
 	kcbs_conn_put(c);		/* r->conn's */
@@ -361,6 +365,7 @@ static void kcbs_connect_work(struct work_struct *work)
 		.sin_addr.s_addr = r->addr,
 		.sin_port = htons(r->port),
 	};
+	struct kcbs_export *e;
 	struct kcbs_conn *c;
 	struct socket *sock;
 	u64 size = 0;
@@ -423,13 +428,17 @@ static void kcbs_connect_work(struct work_struct *work)
 
 	/* After an unclean stop the first in-sync replica is the source. */
 	kcbs_meta_source(r);
+	/* Its target may be served right here: then it is read locally. */
+	e = kcbs_export_get(r);
 
 	spin_lock(&vol->lock);
 	if (READ_ONCE(vol->stopping)) {
 		spin_unlock(&vol->lock);
+		kcbs_export_put(e);
 		kcbs_conn_put(c);
 		return;
 	}
+	r->local = e;
 	r->conn = c;
 	r->connected = true;
 	r->foreign = false;
@@ -513,4 +522,6 @@ void kcbs_replica_stop(struct kcbs_replica *r)
 	kcbs_replica_kill(r);
 	flush_work(&r->recv_work);
 	cancel_delayed_work_sync(&r->connect_work);
+	/* Local reads are not on the connection: they end on their own. */
+	wait_var_event(&r->local_inflight, !atomic_read(&r->local_inflight));
 }

@@ -79,6 +79,24 @@ void kcbs_stats_io(struct kcbs_stats *s, enum kcbs_msg_type type, u32 bytes, u64
 }
 
 /**
+ * kcbs_stats_local_read() - count one read a replica did without TCP
+ * @s: the replica's statistics
+ * @bytes: its size
+ * @ns: how long it took
+ */
+void kcbs_stats_local_read(struct kcbs_stats *s, u32 bytes, u64 ns)
+{
+	struct kcbs_pcpu_stats *p = get_cpu_ptr(s->pcpu);
+
+	u64_stats_update_begin(&p->syncp);
+	p->local_reads++;
+	p->local_read_bytes += bytes;
+	p->lat[kcbs_lat_bucket(ns)]++;
+	u64_stats_update_end(&p->syncp);
+	put_cpu_ptr(s->pcpu);
+}
+
+/**
  * kcbs_stats_inc() - count one event
  * @s: the statistics
  * @f: which
@@ -164,6 +182,8 @@ static void kcbs_stats_sum(struct kcbs_stats *s, struct kcbs_pcpu_stats *sum)
 		sum->garbage += v.garbage;
 		sum->stale += v.stale;
 		sum->foreign += v.foreign;
+		sum->local_reads += v.local_reads;
+		sum->local_read_bytes += v.local_read_bytes;
 		for (i = 0; i < KCLOUD_BS_LAT_BUCKETS; i++)
 			sum->lat[i] += v.lat[i];
 	}
@@ -211,6 +231,10 @@ int kcbs_stats_fill(struct sk_buff *skb, int attr, struct kcbs_stats *s, u64 dir
 	    nla_put_u64_64bit(skb, KCLOUD_BS_STAT_GARBAGE, sum.garbage, KCLOUD_BS_STAT_PAD) ||
 	    nla_put_u64_64bit(skb, KCLOUD_BS_STAT_STALE, sum.stale, KCLOUD_BS_STAT_PAD) ||
 	    nla_put_u64_64bit(skb, KCLOUD_BS_STAT_FOREIGN, sum.foreign, KCLOUD_BS_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, KCLOUD_BS_STAT_LOCAL_READS, sum.local_reads,
+			      KCLOUD_BS_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, KCLOUD_BS_STAT_LOCAL_READ_BYTES, sum.local_read_bytes,
+			      KCLOUD_BS_STAT_PAD) ||
 	    nla_put(skb, KCLOUD_BS_STAT_LAT_HIST, sizeof(sum.lat), sum.lat)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;

@@ -733,6 +733,9 @@ struct kcbs_target *kcbs_target_create(struct net *net, const char *name,
 	if (err)
 		goto err_wq;
 	queue_work(t->wq, &t->accept_work);
+	if (t->dfile)
+		t->export = kcbs_export_add(net, addr, port,
+					    I_BDEV(t->dfile->f_mapping->host));
 	list_add_tail(&t->node, &kn->targets);
 	return t;
 
@@ -764,6 +767,8 @@ void kcbs_target_destroy(struct kcbs_target *t)
 	struct kcbs_tconn *c;
 
 	list_del(&t->node);
+	/* No local read on the device after this. */
+	kcbs_export_del(t->export);
 	mutex_lock(&t->conns_lock);
 	t->stopping = true;
 	mutex_unlock(&t->conns_lock);

@@ -73,17 +73,26 @@ static u8 kcbs_uptodate_mask(struct kcbs_volume *vol, u8 mask)
 	return mask;
 }
 
-/* The in-sync replica with the fewest requests in flight, not in @avoid. */
+/*
+ * The in-sync replica to read, not in @avoid if another will do: one read
+ * locally (without TCP) if there is one, else the one with the fewest
+ * requests in flight.
+ */
 static int kcbs_pick_reader(struct kcbs_volume *vol, u8 avoid)
 {
 	int i, best = -1, best_load = INT_MAX;
-	u8 mask;
+	u8 mask, local = 0;
 
 	spin_lock(&vol->lock);
 	mask = kcbs_uptodate_mask(vol, kcbs_connected_mask(vol));
+	for (i = 0; i < KCLOUD_BS_MAX_REPLICAS; i++)
+		if (vol->replicas[i].local)
+			local |= BIT(i);
 	spin_unlock(&vol->lock);
 	if (mask & ~avoid)
 		mask &= ~avoid;
+	if (mask & local)
+		mask &= local;
 	for (i = 0; i < KCLOUD_BS_MAX_REPLICAS; i++) {
 		int load = atomic_read(&vol->replicas[i].inflight);
 
@@ -129,6 +138,27 @@ static int kcbs_cmd_send(struct kcbs_volume *vol, struct kcbs_replica *r,
 	if (err)
 		kcbs_replica_kill(r);
 	return err;
+}
+
+/*
+ * Send attempt @attempt of READ @rq to replica @r: on its target's device
+ * when it is read locally, else over its connection.
+ */
+static int kcbs_read_send(struct kcbs_volume *vol, struct kcbs_replica *r,
+			  struct request *rq, struct kcbs_cmd *cmd, u8 attempt)
+{
+	atomic_inc(&r->local_inflight);
+	spin_lock(&cmd->lock);
+	cmd->local = BIT(r->idx);
+	spin_unlock(&cmd->lock);
+	if (!kcbs_local_submit(r, rq, attempt))
+		return 0;
+	spin_lock(&cmd->lock);
+	cmd->local = 0;
+	spin_unlock(&cmd->lock);
+	if (atomic_dec_and_test(&r->local_inflight))
+		wake_up_var(&r->local_inflight);
+	return kcbs_cmd_send(vol, r, rq, cmd);
 }
 
 static u32 kcbs_rq_crc(struct request *rq)
@@ -290,6 +320,7 @@ static void kcbs_read_retry(struct kcbs_volume *vol, struct request *rq,
 	}
 	cmd->sent = BIT(idx);
 	cmd->done = 0;
+	cmd->local = 0;
 	cmd->read_from = idx;
 	attempt = cmd->tries;
 	atomic_inc(&vol->replicas[idx].inflight);
@@ -299,8 +330,27 @@ static void kcbs_read_retry(struct kcbs_volume *vol, struct request *rq,
 	kcbs_stats_inc(&vol->stats, KCBS_S_RETRIES);
 	kcbs_stats_inc(&vol->replicas[idx].stats, KCBS_S_RETRIES);
 	/* On failure: whoever resolves this attempt first moves it on. */
-	if (kcbs_cmd_send(vol, &vol->replicas[idx], rq, cmd))
+	if (kcbs_read_send(vol, &vol->replicas[idx], rq, cmd, attempt))
 		kcbs_cmd_resolve(vol, rq, cmd, idx, false, attempt);
+}
+
+/**
+ * kcbs_local_read_done() - a local read of a replica ended
+ * @r: the replica
+ * @rq: the READ request
+ * @ok: it read the data
+ * @attempt: the attempt it was
+ *
+ * Context: process context.
+ */
+void kcbs_local_read_done(struct kcbs_replica *r, struct request *rq, bool ok, u8 attempt)
+{
+	struct kcbs_cmd *cmd = blk_mq_rq_to_pdu(rq);
+
+	kcbs_cmd_resolve(r->vol, rq, cmd, r->idx, ok, attempt);
+	/* Last: a replica being removed waits for this. */
+	if (atomic_dec_and_test(&r->local_inflight))
+		wake_up_var(&r->local_inflight);
 }
 
 /**
@@ -363,8 +413,10 @@ static bool kcbs_fail_iter(struct request *rq, void *data)
 	bool pending;
 	u8 attempt;
 
+	/* A local read is not on the connection: it ends on its own. */
 	spin_lock(&cmd->lock);
-	pending = !cmd->ended && (cmd->sent & BIT(r->idx)) && !(cmd->done & BIT(r->idx));
+	pending = !cmd->ended && (cmd->sent & BIT(r->idx)) && !(cmd->done & BIT(r->idx)) &&
+		  !(cmd->local & BIT(r->idx));
 	attempt = cmd->tries;
 	spin_unlock(&cmd->lock);
 	if (pending)
@@ -426,8 +478,11 @@ static enum blk_eh_timer_return kcbs_timeout(struct request *rq)
 	u8 pending;
 	int i;
 
+	/* A slow local read is the device's: the connection stays, the
+	 * read waits for the device as it would on a local disk.
+	 */
 	spin_lock(&cmd->lock);
-	pending = cmd->ended ? 0 : cmd->sent & ~cmd->done;
+	pending = cmd->ended ? 0 : cmd->sent & ~cmd->done & ~cmd->local;
 	spin_unlock(&cmd->lock);
 	for (i = 0; i < KCLOUD_BS_MAX_REPLICAS; i++) {
 		if (!(pending & BIT(i)))
@@ -452,6 +507,7 @@ static void kcbs_cmd_start(struct kcbs_volume *vol, struct request *rq,
 	cmd->done = 0;
 	cmd->acked = 0;
 	cmd->tries = 0;
+	cmd->local = 0;
 	cmd->read_from = sent ? __ffs(sent) : 0;
 	cmd->ended = false;
 	cmd->status = BLK_STS_OK;
@@ -485,7 +541,7 @@ static blk_status_t kcbs_queue_rq(struct blk_mq_hw_ctx *hctx,
 		if (i < 0)
 			return BLK_STS_RESOURCE;	/* frozen: wait */
 		kcbs_cmd_start(vol, rq, cmd, BIT(i), 0);
-		if (kcbs_cmd_send(vol, &vol->replicas[i], rq, cmd))
+		if (kcbs_read_send(vol, &vol->replicas[i], rq, cmd, 0))
 			kcbs_cmd_resolve(vol, rq, cmd, i, false, 0);
 		return BLK_STS_OK;
 	case REQ_OP_WRITE:

@@ -120,6 +120,11 @@ static void kc_volume_print_replica(struct nlattr *nest)
 	if (tb[KCLOUD_BS_REPLICA_A_EPOCH])
 		kc_print_u64(KC_ANY, "target_epoch", "target-epoch %llu",
 			     (unsigned long long)nla_get_u64(tb[KCLOUD_BS_REPLICA_A_EPOCH]));
+	if (tb[KCLOUD_BS_REPLICA_A_LOCAL]) {
+		kc_print_bool(KC_JSON, "local", NULL, nla_get_u8(tb[KCLOUD_BS_REPLICA_A_LOCAL]));
+		if (!kc_json && nla_get_u8(tb[KCLOUD_BS_REPLICA_A_LOCAL]))
+			kc_printf(" local");
+	}
 	if (kc_stats)
 		kc_bs_print_stats(tb[KCLOUD_BS_REPLICA_A_STATS]);
 	kc_close_object();

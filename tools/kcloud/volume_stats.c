@@ -31,6 +31,8 @@ static const struct {
 	{ KCLOUD_BS_STAT_GARBAGE, "garbage" },
 	{ KCLOUD_BS_STAT_STALE, "stale" },
 	{ KCLOUD_BS_STAT_FOREIGN, "foreign" },
+	{ KCLOUD_BS_STAT_LOCAL_READS, "local_reads" },
+	{ KCLOUD_BS_STAT_LOCAL_READ_BYTES, "local_read_bytes" },
 };
 
 /* Print a KCLOUD_BS_A_STATS nest as a "stats" object. */

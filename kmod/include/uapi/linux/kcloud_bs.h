@@ -35,8 +35,13 @@
  * connected replica and completes once it is acknowledged by every replica
  * it was sent to that is still connected, and by at least
  * KCLOUD_BS_A_VOLUME_QUORUM replicas that are in sync. A read is served by
- * one in-sync replica (the least loaded) and fails over to another on error,
- * timeout or crc32c mismatch. A replica that fails is marked out of sync; a
+ * one in-sync replica (one read locally if there is one, else the least
+ * loaded) and fails over to another on error, timeout or crc32c mismatch.
+ * A replica is read locally (without TCP, on its target's device, as DRBD
+ * reads its local disk) when its target is served by this host, in the
+ * volume's namespace, from a block device, and the module's local_read
+ * parameter is on (the default): KCLOUD_BS_REPLICA_A_LOCAL. Writes always
+ * go through the replica's connection. A replica that fails is marked out of sync; a
  * dirty-region bitmap (one bit per KCLOUD_BS_A_VOLUME_REGION_SIZE bytes)
  * records the writes it missed. When it is reachable again, only the dirty
  * regions are copied to it from an in-sync replica (throttled to
@@ -216,6 +221,8 @@
  *   STALE                         (target) requests refused for a stale epoch
  *   FOREIGN                       (target) connections refused: another
  *                                 volume's than the backing store's
+ *   LOCAL_READS, LOCAL_READ_BYTES (replica) reads done on the target's
+ *                                 device without TCP
  *   LAT_HIST (NLA_BINARY)         KCLOUD_BS_LAT_BUCKETS __u64 counters:
  *                                 bucket i counts requests that took
  *                                 [2^i, 2^(i+1)) microseconds (bucket 0 from
@@ -335,6 +342,10 @@ enum kcloud_bs_replica_attr {
 	KCLOUD_BS_REPLICA_A_EPOCH,	/* NLA_U64: the target's epoch */
 	KCLOUD_BS_REPLICA_A_STATS,	/* nested: KCLOUD_BS_STAT_* */
 	KCLOUD_BS_REPLICA_A_PAD,
+	KCLOUD_BS_REPLICA_A_LOCAL,	/* NLA_U8: 1 while read without TCP
+					 * (its target is served by this host
+					 * from a block device)
+					 */
 
 	__KCLOUD_BS_REPLICA_A_MAX,
 	KCLOUD_BS_REPLICA_A_MAX = __KCLOUD_BS_REPLICA_A_MAX - 1
@@ -361,6 +372,8 @@ enum kcloud_bs_stat {
 	KCLOUD_BS_STAT_LAT_HIST,	/* NLA_BINARY: __u64[KCLOUD_BS_LAT_BUCKETS] */
 	KCLOUD_BS_STAT_PAD,
 	KCLOUD_BS_STAT_FOREIGN,
+	KCLOUD_BS_STAT_LOCAL_READS,	/* replicas: reads done without TCP */
+	KCLOUD_BS_STAT_LOCAL_READ_BYTES,
 
 	__KCLOUD_BS_STAT_MAX,
 	KCLOUD_BS_STAT_MAX = __KCLOUD_BS_STAT_MAX - 1

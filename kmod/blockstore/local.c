@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kcloud_bs: local reads. When a replica's target is served by this very
+ * kernel (the same network namespace, the replica's address local to it,
+ * the target's port) from a block device, the volume reads that replica
+ * without TCP: the read's pages go to the target's device in one bio, as
+ * DRBD reads its local disk. Everything else (writes, flushes, the epoch
+ * and identity checks of HELLO, resync, health) still goes through the
+ * replica's connection, and a replica is read locally only while that
+ * connection is up and the replica in sync, as any read.
+ *
+ * A target serving a block device publishes an export of it. A replica
+ * binds the export when its connection is made (kcbs_export_get()) and
+ * unbinds it when the connection goes; each local read holds the export's
+ * percpu_ref, which the target kills and drains before it closes the
+ * device. The export itself lives on until its last binding goes.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bio.h>
+#include <linux/blkdev.h>
+#include <linux/module.h>
+#include <linux/percpu-refcount.h>
+#include <linux/rculist.h>
+#include <linux/slab.h>
+#include <net/route.h>
+
+#include "bs.h"
+
+static bool kcbs_local_read = true;
+module_param_named(local_read, kcbs_local_read, bool, 0644);
+MODULE_PARM_DESC(local_read,
+		 "read replicas whose target this host serves from a block device without TCP (default on)");
+
+struct kcbs_export {
+	struct list_head node;		/* kcbs_exports, RCU */
+	struct net *net;
+	__be32 addr;			/* the target's, 0: any */
+	u16 port;
+	struct block_device *bdev;
+	struct percpu_ref ios;		/* reads in flight, and the target's */
+	struct completion drained;
+	struct kref ref;		/* the target's, one per bound replica */
+	struct rcu_head rcu;
+};
+
+/* A local read: the request's attempt it answers, and its bio. */
+struct kcbs_local_io {
+	struct kcbs_replica *r;
+	struct kcbs_export *e;
+	struct request *rq;
+	u8 attempt;
+	blk_status_t status;
+	u64 start_ns;
+	struct work_struct work;
+	struct bio bio;			/* last: the bio_set's front pad */
+};
+
+static LIST_HEAD(kcbs_exports);
+static DEFINE_SPINLOCK(kcbs_exports_lock);
+static struct bio_set kcbs_local_bs;
+
+static void kcbs_export_drained(struct percpu_ref *ref)
+{
+	complete(&container_of(ref, struct kcbs_export, ios)->drained);
+}
+
+static void kcbs_export_release(struct kref *ref)
+{
+	struct kcbs_export *e = container_of(ref, struct kcbs_export, ref);
+
+	percpu_ref_exit(&e->ios);
+	kfree_rcu(e, rcu);
+}
+
+/**
+ * kcbs_export_add() - publish a target's block device for local reads
+ * @net: the target's namespace
+ * @addr: the address it listens on (0: any)
+ * @port: its port
+ * @bdev: the block device it serves, open for as long as the export
+ *
+ * Return: the export, or NULL when out of memory (the target serves over
+ * TCP only, as it would anyway).
+ */
+struct kcbs_export *kcbs_export_add(struct net *net, __be32 addr, u16 port,
+				    struct block_device *bdev)
+{
+	struct kcbs_export *e;
+
+	e = kzalloc(sizeof(*e), GFP_KERNEL);
+	if (!e)
+		return NULL;
+	if (percpu_ref_init(&e->ios, kcbs_export_drained, 0, GFP_KERNEL)) {
+		kfree(e);
+		return NULL;
+	}
+	e->net = net;
+	e->addr = addr;
+	e->port = port;
+	e->bdev = bdev;
+	init_completion(&e->drained);
+	kref_init(&e->ref);
+	spin_lock(&kcbs_exports_lock);
+	list_add_tail_rcu(&e->node, &kcbs_exports);
+	spin_unlock(&kcbs_exports_lock);
+	return e;
+}
+
+/**
+ * kcbs_export_del() - withdraw an export and wait for its reads
+ * @e: the export, or NULL
+ *
+ * When this returns, no local read uses the target's device, and none
+ * will: the target may close it.
+ */
+void kcbs_export_del(struct kcbs_export *e)
+{
+	if (!e)
+		return;
+	spin_lock(&kcbs_exports_lock);
+	list_del_rcu(&e->node);
+	spin_unlock(&kcbs_exports_lock);
+	percpu_ref_kill(&e->ios);
+	wait_for_completion(&e->drained);
+	kref_put(&e->ref, kcbs_export_release);
+}
+
+/**
+ * kcbs_export_get() - the export of the target a replica connects to
+ * @r: the replica, just connected
+ *
+ * Return: the export, with a reference for the replica, or NULL when its
+ * target is not served by this kernel from a block device (or local reads
+ * are off).
+ */
+struct kcbs_export *kcbs_export_get(struct kcbs_replica *r)
+{
+	struct net *net = r->vol->net;
+	struct kcbs_export *e, *found = NULL;
+
+	if (!READ_ONCE(kcbs_local_read))
+		return NULL;
+	rcu_read_lock();
+	list_for_each_entry_rcu(e, &kcbs_exports, node) {
+		if (e->net != net || e->port != r->port)
+			continue;
+		if (e->addr != r->addr &&
+		    (e->addr || inet_addr_type(net, r->addr) != RTN_LOCAL))
+			continue;
+		if (kref_get_unless_zero(&e->ref))
+			found = e;
+		break;
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+/**
+ * kcbs_export_put() - a replica's binding goes
+ * @e: the export, or NULL
+ */
+void kcbs_export_put(struct kcbs_export *e)
+{
+	if (e)
+		kref_put(&e->ref, kcbs_export_release);
+}
+
+static void kcbs_local_finish(struct kcbs_local_io *io)
+{
+	struct kcbs_replica *r = io->r;
+	struct kcbs_export *e = io->e;
+	struct request *rq = io->rq;
+	bool ok = io->status == BLK_STS_OK;
+	u8 attempt = io->attempt;
+
+	if (ok)
+		kcbs_stats_local_read(&r->stats, blk_rq_bytes(rq), ktime_get_ns() - io->start_ns);
+	else
+		kcbs_stats_inc(&r->stats, KCBS_S_ERRORS);
+	bio_put(&io->bio);
+	kcbs_local_read_done(r, rq, ok, attempt);
+	percpu_ref_put(&e->ios);
+}
+
+static void kcbs_local_work(struct work_struct *work)
+{
+	kcbs_local_finish(container_of(work, struct kcbs_local_io, work));
+}
+
+static void kcbs_local_end_io(struct bio *bio)
+{
+	struct kcbs_local_io *io = container_of(bio, struct kcbs_local_io, bio);
+
+	io->status = bio->bi_status;
+	/* The request's state is under locks taken with interrupts on: a
+	 * completion in interrupt context goes on in the volume's worker.
+	 */
+	if (in_task()) {
+		kcbs_local_finish(io);
+		return;
+	}
+	INIT_WORK(&io->work, kcbs_local_work);
+	queue_work(io->r->vol->wq, &io->work);
+}
+
+/**
+ * kcbs_local_submit() - read a request from the replica's local device
+ * @r: the replica, in sync
+ * @rq: the READ request
+ * @attempt: the attempt of the request this read is
+ *
+ * Return: 0 when the read went (it answers with kcbs_local_read_done()),
+ * -EAGAIN when @r has no local device now: send it over TCP instead.
+ */
+int kcbs_local_submit(struct kcbs_replica *r, struct request *rq, u8 attempt)
+{
+	struct kcbs_volume *vol = r->vol;
+	unsigned short nr = blk_rq_nr_phys_segments(rq);
+	struct kcbs_local_io *io;
+	struct req_iterator iter;
+	struct kcbs_export *e;
+	struct bio_vec bvec;
+	struct bio *bio;
+
+	spin_lock(&vol->lock);
+	e = r->local;
+	if (e && !percpu_ref_tryget_live(&e->ios))
+		e = NULL;
+	spin_unlock(&vol->lock);
+	if (!e)
+		return -EAGAIN;
+
+	/* From the mempool: a read that must go out does not wait for memory
+	 * it would have to free.
+	 */
+	bio = bio_alloc_bioset(e->bdev, max_t(unsigned short, nr, 1), REQ_OP_READ,
+			       GFP_NOIO, &kcbs_local_bs);
+	io = container_of(bio, struct kcbs_local_io, bio);
+	io->r = r;
+	io->e = e;
+	io->rq = rq;
+	io->attempt = attempt;
+	io->start_ns = ktime_get_ns();
+	bio->bi_iter.bi_sector = blk_rq_pos(rq);
+	bio->bi_end_io = kcbs_local_end_io;
+	rq_for_each_segment(bvec, rq, iter) {
+		if (bio_add_page(bio, bvec.bv_page, bvec.bv_len, bvec.bv_offset) !=
+		    bvec.bv_len) {
+			bio_put(bio);
+			percpu_ref_put(&e->ios);
+			return -EAGAIN;
+		}
+	}
+	submit_bio(bio);
+	return 0;
+}
+
+/**
+ * kcbs_local_init() - the bio_set of local reads
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int kcbs_local_init(void)
+{
+	return bioset_init(&kcbs_local_bs, KCBS_QUEUE_DEPTH,
+			   offsetof(struct kcbs_local_io, bio), BIOSET_NEED_BVECS);
+}
+
+/**
+ * kcbs_local_exit() - free it; every export is gone
+ */
+void kcbs_local_exit(void)
+{
+	bioset_exit(&kcbs_local_bs);
+}
