@@ -528,10 +528,10 @@ int kcm_ledger_import_sample(struct kcm_instance *inst, u32 res, u64 time,
 		return -EEXIST;
 	}
 	for (i = 0; i < nvs; i++) {
-		if (kcm_ring_get(kcm_vring(vs[i].v, res), idx)) {
-			NL_SET_ERR_MSG_MOD(extack, "the ledger has a volume's sample for this time");
-			return -EEXIST;
-		}
+		if (!kcm_ring_get(kcm_vring(vs[i].v, res), idx))
+			continue;
+		NL_SET_ERR_MSG_MOD(extack, "the ledger has a volume's sample for this time");
+		return -EEXIST;
 	}
 	if (res == 1) {
 		m = div_u64(idx, 60);

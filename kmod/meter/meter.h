@@ -45,7 +45,6 @@ struct kcm_vol_pcpu {
 	struct u64_stats_sync syncp;
 };
 
-
 /* The volume list of an instance, replaced as a whole (RCU). */
 struct kcm_volumes {
 	u32 n;
