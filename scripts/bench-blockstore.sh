@@ -3,9 +3,13 @@
 #
 # Block store benchmark (not a test): a kcloud 2-replica volume against a
 # DRBD 8.4 protocol C 2-node pair and the raw RAM disk, in one guest, each on
-# brd RAM disks, replication over loopback (DRBD's sockets live in the
-# initial namespace only, so both run there). fio: 4k random write and read
-# at queue depth 32 (IOPS, p99 latency) and 1 MiB sequential write (MB/s).
+# brd RAM disks. Both have one copy on the compute host and one across the
+# network: DRBD its local disk and its peer over loopback (DRBD's sockets
+# live in the initial namespace only); kcloud a local replica (a target of
+# this host, used without TCP) and a target in another namespace over a
+# veth pair (set KCLOUD_BENCH_LOCAL=0 to put both targets across the
+# network). fio: 4k random write and read at queue depth 32 (IOPS, p99
+# latency) and 1 MiB sequential write (MB/s).
 # Rounds are interleaved (raw, kcloud, drbd, raw, ...); each figure is the
 # median of the rounds, with the spread (min..max), and the ratios.
 #
@@ -25,30 +29,45 @@ grep -q '^kcloud_bs ' /proc/modules || insmod "$top/kmod/blockstore/kcloud_bs.ko
 modprobe brd rd_nr=5 rd_size=$((160 * 1024)) || die "no brd"
 SIZE=$((128 << 20))
 
+NS=kcbench
 cleanup() {
 	"$KC" volume delete bench >/dev/null 2>&1
 	"$KC" target del b1 >/dev/null 2>&1
-	"$KC" target del b2 >/dev/null 2>&1
+	ip netns exec $NS "$KC" target del b1 >/dev/null 2>&1
+	ip netns exec $NS "$KC" target del b2 >/dev/null 2>&1
+	ip netns del $NS >/dev/null 2>&1
 	drbdsetup down r0 >/dev/null 2>&1
 	drbdsetup down r1 >/dev/null 2>&1
 }
 trap cleanup EXIT
 ip link set lo up
 
-# ---- kcloud: two targets on ram1, ram2; the volume /dev/kcbsN ----------
-"$KC" target add b1 path /dev/ram1 port 7001 addr 127.0.0.1 || die "target b1"
-"$KC" target add b2 path /dev/ram2 port 7002 addr 127.0.0.1 || die "target b2"
+# ---- kcloud: targets on ram1 (here) and ram2 (across a veth pair) ----------
+mkdir -p /run/netns
+ip netns add $NS || die "netns"
+ip link add kcb0 type veth peer name eth0 netns $NS || die "veth"
+ip addr add 10.99.0.1/24 dev kcb0
+ip link set kcb0 up
+ip -n $NS addr add 10.99.0.2/24 dev eth0
+ip -n $NS link set eth0 up
+ip -n $NS link set lo up
+if [ "${KCLOUD_BENCH_LOCAL:-1}" = 1 ]; then
+	"$KC" target add b1 path /dev/ram1 port 7001 addr 127.0.0.1 || die "target b1"
+	r1=127.0.0.1:7001
+else
+	ip netns exec $NS "$KC" target add b1 path /dev/ram1 port 7001 || die "target b1"
+	r1=10.99.0.2:7001
+fi
+ip netns exec $NS "$KC" target add b2 path /dev/ram2 port 7002 || die "target b2"
 "$KC" volume create bench size $SIZE quorum 2 \
-	replica 127.0.0.1:7001 replica 127.0.0.1:7002 >/dev/null || die "volume"
+	replica $r1 replica 10.99.0.2:7002 >/dev/null || die "volume"
 for _ in $(seq 50); do
 	"$KC" -j volume show bench | grep -q '"state":"ok"' && break
 	sleep 0.2
 done
 kcdev=/dev/$("$KC" -j volume show bench | /usr/bin/python3 -c \
 	'import json,sys; print(json.load(sys.stdin)[0]["disk"])')
-# Its targets are on this host: its reads are local (as DRBD's), unless
-# kcloud_bs.local_read=0.
-echo "bench-blockstore: kcloud replicas read locally: $("$KC" -j volume show bench |
+echo "bench-blockstore: kcloud replicas local (no TCP): $("$KC" -j volume show bench |
 	/usr/bin/python3 -c 'import json,sys; print([r.get("local") for r in json.load(sys.stdin)[0]["replicas"]])')"
 
 # ---- DRBD 8.4: r0 (ram3, 127.0.0.1) primary, r1 (ram4, 127.0.0.2) -----

@@ -50,7 +50,7 @@ struct kcbs_pcpu_stats {
 	u64 errors, retries, crc_errors, timeouts, reconnects;
 	u64 resync_regions, resync_bytes;
 	u64 garbage, stale, foreign;
-	u64 local_reads, local_read_bytes;
+	u64 local_reads, local_read_bytes, local_writes, local_write_bytes;
 	u64 lat[KCLOUD_BS_LAT_BUCKETS];
 	struct u64_stats_sync syncp;
 };
@@ -76,7 +76,7 @@ void kcbs_stats_free(struct kcbs_stats *s);
 void kcbs_stats_io(struct kcbs_stats *s, enum kcbs_msg_type type, u32 bytes, u64 ns);
 void kcbs_stats_inc(struct kcbs_stats *s, enum kcbs_stat_field f);
 void kcbs_stats_resync(struct kcbs_stats *s, u32 bytes);
-void kcbs_stats_local_read(struct kcbs_stats *s, u32 bytes, u64 ns);
+void kcbs_stats_local(struct kcbs_stats *s, bool write, u32 bytes, u64 ns);
 int kcbs_stats_fill(struct sk_buff *skb, int attr, struct kcbs_stats *s, u64 dirty);
 
 /* ---- per network namespace ------------------------------------------------ */
@@ -149,7 +149,8 @@ struct kcbs_replica {
 	u16 port;
 	struct kcbs_conn *conn;	/* under vol->lock */
 	struct kcbs_export *local;	/* its target's device; under vol->lock */
-	atomic_t local_inflight;	/* local reads not finished */
+	atomic_t local_inflight;	/* local requests not finished */
+	atomic_t local_writes;		/* of those, writes and flushes */
 	struct work_struct recv_work;
 	struct delayed_work connect_work;
 	unsigned int backoff_ms;
@@ -168,7 +169,7 @@ struct kcbs_cmd {
 	u8 acked;		/* of those, answered OK */
 	u8 read_from;		/* READ: the replica asked */
 	u8 tries;		/* READ: retries; WRITE: crc retries */
-	u8 local;		/* READ: the replica read locally (no TCP) */
+	u8 local;		/* replicas it went to locally (no TCP) */
 	bool ended;		/* this dispatch ended or was requeued */
 	blk_status_t status;
 	u32 data_crc;		/* WRITE: crc32c of the data */
@@ -261,14 +262,15 @@ int kcbs_conn_send(struct kcbs_conn *c, struct kcbs_msg_req *req,
 int kcbs_sock_recv(struct socket *sock, void *buf, size_t len);
 enum kcloud_bs_replica_state kcbs_replica_state(struct kcbs_replica *r);
 
-void kcbs_local_read_done(struct kcbs_replica *r, struct request *rq, bool ok, u8 attempt);
+void kcbs_local_done(struct kcbs_replica *r, struct request *rq, bool ok, u8 attempt,
+		     bool write);
 
 /* local.c */
 struct kcbs_export;
 int kcbs_local_init(void);
 void kcbs_local_exit(void);
 struct kcbs_export *kcbs_export_add(struct net *net, __be32 addr, u16 port,
-				    struct block_device *bdev);
+				    struct block_device *bdev, atomic64_t *epoch);
 void kcbs_export_del(struct kcbs_export *e);
 struct kcbs_export *kcbs_export_get(struct kcbs_replica *r);
 void kcbs_export_put(struct kcbs_export *e);

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kcloud_bs: local reads. When a replica's target is served by this very
- * kernel (the same network namespace, the replica's address local to it,
- * the target's port) from a block device, the volume reads that replica
- * without TCP: the read's pages go to the target's device in one bio, as
- * DRBD reads its local disk. Everything else (writes, flushes, the epoch
- * and identity checks of HELLO, resync, health) still goes through the
- * replica's connection, and a replica is read locally only while that
- * connection is up and the replica in sync, as any read.
+ * kcloud_bs: the local path. When a replica's target is served by this
+ * very kernel (the same network namespace, the replica's address local to
+ * it, the target's port) from a block device, the volume reads, writes and
+ * flushes that replica without TCP: the request's pages go to the target's
+ * device in one bio, as DRBD does with its local disk. The rest (zeroing,
+ * the identity and epoch checks of HELLO, resync, health) still goes
+ * through the replica's connection, and the local path is used only while
+ * that connection is up. A write checks the target's epoch first, as the
+ * target does: a stale volume does not write locally either. A resync
+ * waits for the local writes in flight on its two replicas before it copies
+ * a region (what ORDERED does on the wire).
  *
  * A target serving a block device publishes an export of it. A replica
  * binds the export when its connection is made (kcbs_export_get()) and
@@ -30,7 +33,7 @@
 static bool kcbs_local_read = true;
 module_param_named(local_read, kcbs_local_read, bool, 0644);
 MODULE_PARM_DESC(local_read,
-		 "read replicas whose target this host serves from a block device without TCP (default on)");
+		 "read and write replicas whose target this host serves from a block device without TCP (default on; taken at connect)");
 
 struct kcbs_export {
 	struct list_head node;		/* kcbs_exports, RCU */
@@ -38,6 +41,7 @@ struct kcbs_export {
 	__be32 addr;			/* the target's, 0: any */
 	u16 port;
 	struct block_device *bdev;
+	atomic64_t *epoch;		/* the target's */
 	struct percpu_ref ios;		/* reads in flight, and the target's */
 	struct completion drained;
 	struct kref ref;		/* the target's, one per bound replica */
@@ -50,6 +54,7 @@ struct kcbs_local_io {
 	struct kcbs_export *e;
 	struct request *rq;
 	u8 attempt;
+	bool write;
 	blk_status_t status;
 	u64 start_ns;
 	struct work_struct work;
@@ -79,12 +84,13 @@ static void kcbs_export_release(struct kref *ref)
  * @addr: the address it listens on (0: any)
  * @port: its port
  * @bdev: the block device it serves, open for as long as the export
+ * @epoch: the target's epoch, there for as long as the export
  *
  * Return: the export, or NULL when out of memory (the target serves over
  * TCP only, as it would anyway).
  */
 struct kcbs_export *kcbs_export_add(struct net *net, __be32 addr, u16 port,
-				    struct block_device *bdev)
+				    struct block_device *bdev, atomic64_t *epoch)
 {
 	struct kcbs_export *e;
 
@@ -99,6 +105,7 @@ struct kcbs_export *kcbs_export_add(struct net *net, __be32 addr, u16 port,
 	e->addr = addr;
 	e->port = port;
 	e->bdev = bdev;
+	e->epoch = epoch;
 	init_completion(&e->drained);
 	kref_init(&e->ref);
 	spin_lock(&kcbs_exports_lock);
@@ -174,12 +181,14 @@ static void kcbs_local_finish(struct kcbs_local_io *io)
 	bool ok = io->status == BLK_STS_OK;
 	u8 attempt = io->attempt;
 
+	bool write = io->write;
+
 	if (ok)
-		kcbs_stats_local_read(&r->stats, blk_rq_bytes(rq), ktime_get_ns() - io->start_ns);
+		kcbs_stats_local(&r->stats, write, blk_rq_bytes(rq), ktime_get_ns() - io->start_ns);
 	else
 		kcbs_stats_inc(&r->stats, KCBS_S_ERRORS);
 	bio_put(&io->bio);
-	kcbs_local_read_done(r, rq, ok, attempt);
+	kcbs_local_done(r, rq, ok, attempt, write);
 	percpu_ref_put(&e->ios);
 }
 
@@ -205,13 +214,14 @@ static void kcbs_local_end_io(struct bio *bio)
 }
 
 /**
- * kcbs_local_submit() - read a request from the replica's local device
- * @r: the replica, in sync
- * @rq: the READ request
- * @attempt: the attempt of the request this read is
+ * kcbs_local_submit() - do a request on the replica's local device
+ * @r: the replica
+ * @rq: the READ, WRITE or FLUSH request
+ * @attempt: the attempt of the request this is (READ)
  *
- * Return: 0 when the read went (it answers with kcbs_local_read_done()),
- * -EAGAIN when @r has no local device now: send it over TCP instead.
+ * Return: 0 when the request went (it answers with kcbs_local_done()),
+ * -EAGAIN when @r has no local device now: send it over TCP instead,
+ * -ESTALE when the target has a newer epoch than the volume.
  */
 int kcbs_local_submit(struct kcbs_replica *r, struct request *rq, u8 attempt)
 {
@@ -222,6 +232,22 @@ int kcbs_local_submit(struct kcbs_replica *r, struct request *rq, u8 attempt)
 	struct kcbs_export *e;
 	struct bio_vec bvec;
 	struct bio *bio;
+	blk_opf_t opf;
+
+	switch (req_op(rq)) {
+	case REQ_OP_READ:
+		opf = REQ_OP_READ;
+		break;
+	case REQ_OP_WRITE:
+		opf = REQ_OP_WRITE | REQ_SYNC | (rq->cmd_flags & REQ_FUA);
+		break;
+	case REQ_OP_FLUSH:
+		opf = REQ_OP_WRITE | REQ_PREFLUSH;
+		nr = 0;
+		break;
+	default:
+		return -EAGAIN;
+	}
 
 	spin_lock(&vol->lock);
 	e = r->local;
@@ -230,19 +256,24 @@ int kcbs_local_submit(struct kcbs_replica *r, struct request *rq, u8 attempt)
 	spin_unlock(&vol->lock);
 	if (!e)
 		return -EAGAIN;
+	/* The target's own check: another volume took the store over. */
+	if (op_is_write(opf) && vol->epoch < (u64)atomic64_read(e->epoch)) {
+		percpu_ref_put(&e->ios);
+		return -ESTALE;
+	}
 
-	/* From the mempool: a read that must go out does not wait for memory
-	 * it would have to free.
+	/* From the mempool: a request that must go out does not wait for
+	 * memory it would have to free.
 	 */
-	bio = bio_alloc_bioset(e->bdev, max_t(unsigned short, nr, 1), REQ_OP_READ,
-			       GFP_NOIO, &kcbs_local_bs);
+	bio = bio_alloc_bioset(e->bdev, nr, opf, GFP_NOIO, &kcbs_local_bs);
 	io = container_of(bio, struct kcbs_local_io, bio);
 	io->r = r;
 	io->e = e;
 	io->rq = rq;
 	io->attempt = attempt;
+	io->write = op_is_write(opf);
 	io->start_ns = ktime_get_ns();
-	bio->bi_iter.bi_sector = blk_rq_pos(rq);
+	bio->bi_iter.bi_sector = nr ? blk_rq_pos(rq) : 0;
 	bio->bi_end_io = kcbs_local_end_io;
 	rq_for_each_segment(bvec, rq, iter) {
 		if (bio_add_page(bio, bvec.bv_page, bvec.bv_len, bvec.bv_offset) !=

@@ -221,6 +221,12 @@ static int kcbs_resync_region(struct kcbs_volume *vol, struct kcbs_replica *src,
 	int tries, err;
 
 	down_write(&vol->gate);
+	/* No write is sent now; those on a local device may still be on
+	 * their way: the copy starts once they are done (ORDERED on the wire
+	 * does the same for the others).
+	 */
+	wait_var_event(&src->local_writes, !atomic_read(&src->local_writes));
+	wait_var_event(&r->local_writes, !atomic_read(&r->local_writes));
 	clear_bit(bit, r->dirty);
 	for (tries = 0; tries < KCBS_SYNC_TRIES; tries++) {
 		err = kcbs_sync_io(vol, src, KCBS_MSG_READ, off, len);

@@ -79,18 +79,24 @@ void kcbs_stats_io(struct kcbs_stats *s, enum kcbs_msg_type type, u32 bytes, u64
 }
 
 /**
- * kcbs_stats_local_read() - count one read a replica did without TCP
+ * kcbs_stats_local() - count one request a replica did without TCP
  * @s: the replica's statistics
+ * @write: a write or a flush
  * @bytes: its size
  * @ns: how long it took
  */
-void kcbs_stats_local_read(struct kcbs_stats *s, u32 bytes, u64 ns)
+void kcbs_stats_local(struct kcbs_stats *s, bool write, u32 bytes, u64 ns)
 {
 	struct kcbs_pcpu_stats *p = get_cpu_ptr(s->pcpu);
 
 	u64_stats_update_begin(&p->syncp);
-	p->local_reads++;
-	p->local_read_bytes += bytes;
+	if (write) {
+		p->local_writes++;
+		p->local_write_bytes += bytes;
+	} else {
+		p->local_reads++;
+		p->local_read_bytes += bytes;
+	}
 	p->lat[kcbs_lat_bucket(ns)]++;
 	u64_stats_update_end(&p->syncp);
 	put_cpu_ptr(s->pcpu);
@@ -184,6 +190,8 @@ static void kcbs_stats_sum(struct kcbs_stats *s, struct kcbs_pcpu_stats *sum)
 		sum->foreign += v.foreign;
 		sum->local_reads += v.local_reads;
 		sum->local_read_bytes += v.local_read_bytes;
+		sum->local_writes += v.local_writes;
+		sum->local_write_bytes += v.local_write_bytes;
 		for (i = 0; i < KCLOUD_BS_LAT_BUCKETS; i++)
 			sum->lat[i] += v.lat[i];
 	}
@@ -234,6 +242,10 @@ int kcbs_stats_fill(struct sk_buff *skb, int attr, struct kcbs_stats *s, u64 dir
 	    nla_put_u64_64bit(skb, KCLOUD_BS_STAT_LOCAL_READS, sum.local_reads,
 			      KCLOUD_BS_STAT_PAD) ||
 	    nla_put_u64_64bit(skb, KCLOUD_BS_STAT_LOCAL_READ_BYTES, sum.local_read_bytes,
+			      KCLOUD_BS_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, KCLOUD_BS_STAT_LOCAL_WRITES, sum.local_writes,
+			      KCLOUD_BS_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, KCLOUD_BS_STAT_LOCAL_WRITE_BYTES, sum.local_write_bytes,
 			      KCLOUD_BS_STAT_PAD) ||
 	    nla_put(skb, KCLOUD_BS_STAT_LAT_HIST, sizeof(sum.lat), sum.lat)) {
 		nla_nest_cancel(skb, nest);

@@ -735,7 +735,7 @@ struct kcbs_target *kcbs_target_create(struct net *net, const char *name,
 	queue_work(t->wq, &t->accept_work);
 	if (t->dfile)
 		t->export = kcbs_export_add(net, addr, port,
-					    I_BDEV(t->dfile->f_mapping->host));
+					    I_BDEV(t->dfile->f_mapping->host), &t->epoch);
 	list_add_tail(&t->node, &kn->targets);
 	return t;
 

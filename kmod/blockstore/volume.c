@@ -104,6 +104,40 @@ static int kcbs_pick_reader(struct kcbs_volume *vol, u8 avoid)
 	return best;
 }
 
+static void kcbs_local_put(struct kcbs_replica *r, bool write)
+{
+	if (write && atomic_dec_and_test(&r->local_writes))
+		wake_up_var(&r->local_writes);
+	if (atomic_dec_and_test(&r->local_inflight))
+		wake_up_var(&r->local_inflight);
+}
+
+/*
+ * Do the current dispatch of @rq (attempt @attempt) on replica @r's local
+ * device. Return: 0 when it went, -EAGAIN when @r has none now, -ESTALE.
+ */
+static int kcbs_cmd_local(struct kcbs_replica *r, struct request *rq,
+			  struct kcbs_cmd *cmd, u8 attempt)
+{
+	bool write = op_is_write(req_op(rq));
+	int err;
+
+	atomic_inc(&r->local_inflight);
+	if (write)
+		atomic_inc(&r->local_writes);
+	spin_lock(&cmd->lock);
+	cmd->local |= BIT(r->idx);
+	spin_unlock(&cmd->lock);
+	err = kcbs_local_submit(r, rq, attempt);
+	if (!err)
+		return 0;	/* @rq may have ended already */
+	spin_lock(&cmd->lock);
+	cmd->local &= ~BIT(r->idx);
+	spin_unlock(&cmd->lock);
+	kcbs_local_put(r, write);
+	return err;
+}
+
 /* Send the current dispatch of @rq to replica @r. */
 static int kcbs_cmd_send(struct kcbs_volume *vol, struct kcbs_replica *r,
 			 struct request *rq, struct kcbs_cmd *cmd)
@@ -115,11 +149,26 @@ static int kcbs_cmd_send(struct kcbs_volume *vol, struct kcbs_replica *r,
 		.epoch	= cpu_to_be64(vol->epoch),
 	};
 	struct kcbs_conn *c;
+	u8 attempt;
 	int err;
 
 	spin_lock(&cmd->lock);
 	req.handle = cpu_to_be64(kcbs_handle(rq, cmd));
+	attempt = cmd->tries;
 	spin_unlock(&cmd->lock);
+	if (type != KCBS_MSG_ZERO && READ_ONCE(r->local)) {
+		err = kcbs_cmd_local(r, rq, cmd, attempt);
+		if (err != -EAGAIN) {
+			if (err == -ESTALE) {
+				pr_warn_ratelimited("%s: replica %u: the target has a newer epoch: stale\n",
+						    vol->name, r->idx);
+				WRITE_ONCE(r->stale, true);
+				kcbs_stats_inc(&r->stats, KCBS_S_STALE);
+				kcbs_replica_kill(r);
+			}
+			return err;
+		}
+	}
 	if (type != KCBS_MSG_FLUSH) {
 		req.offset = cpu_to_be64(blk_rq_pos(rq) << SECTOR_SHIFT);
 		req.length = cpu_to_be32(blk_rq_bytes(rq));
@@ -138,27 +187,6 @@ static int kcbs_cmd_send(struct kcbs_volume *vol, struct kcbs_replica *r,
 	if (err)
 		kcbs_replica_kill(r);
 	return err;
-}
-
-/*
- * Send attempt @attempt of READ @rq to replica @r: on its target's device
- * when it is read locally, else over its connection.
- */
-static int kcbs_read_send(struct kcbs_volume *vol, struct kcbs_replica *r,
-			  struct request *rq, struct kcbs_cmd *cmd, u8 attempt)
-{
-	atomic_inc(&r->local_inflight);
-	spin_lock(&cmd->lock);
-	cmd->local = BIT(r->idx);
-	spin_unlock(&cmd->lock);
-	if (!kcbs_local_submit(r, rq, attempt))
-		return 0;
-	spin_lock(&cmd->lock);
-	cmd->local = 0;
-	spin_unlock(&cmd->lock);
-	if (atomic_dec_and_test(&r->local_inflight))
-		wake_up_var(&r->local_inflight);
-	return kcbs_cmd_send(vol, r, rq, cmd);
 }
 
 static u32 kcbs_rq_crc(struct request *rq)
@@ -330,27 +358,28 @@ static void kcbs_read_retry(struct kcbs_volume *vol, struct request *rq,
 	kcbs_stats_inc(&vol->stats, KCBS_S_RETRIES);
 	kcbs_stats_inc(&vol->replicas[idx].stats, KCBS_S_RETRIES);
 	/* On failure: whoever resolves this attempt first moves it on. */
-	if (kcbs_read_send(vol, &vol->replicas[idx], rq, cmd, attempt))
+	if (kcbs_cmd_send(vol, &vol->replicas[idx], rq, cmd))
 		kcbs_cmd_resolve(vol, rq, cmd, idx, false, attempt);
 }
 
 /**
- * kcbs_local_read_done() - a local read of a replica ended
+ * kcbs_local_done() - a request on a replica's local device ended
  * @r: the replica
- * @rq: the READ request
- * @ok: it read the data
- * @attempt: the attempt it was
+ * @rq: the request
+ * @ok: it was done
+ * @attempt: the attempt it was (READ)
+ * @write: it was a WRITE or a FLUSH
  *
  * Context: process context.
  */
-void kcbs_local_read_done(struct kcbs_replica *r, struct request *rq, bool ok, u8 attempt)
+void kcbs_local_done(struct kcbs_replica *r, struct request *rq, bool ok, u8 attempt,
+		     bool write)
 {
 	struct kcbs_cmd *cmd = blk_mq_rq_to_pdu(rq);
 
 	kcbs_cmd_resolve(r->vol, rq, cmd, r->idx, ok, attempt);
-	/* Last: a replica being removed waits for this. */
-	if (atomic_dec_and_test(&r->local_inflight))
-		wake_up_var(&r->local_inflight);
+	/* Last: a replica being removed, or a resync, waits for this. */
+	kcbs_local_put(r, write);
 }
 
 /**
@@ -541,7 +570,7 @@ static blk_status_t kcbs_queue_rq(struct blk_mq_hw_ctx *hctx,
 		if (i < 0)
 			return BLK_STS_RESOURCE;	/* frozen: wait */
 		kcbs_cmd_start(vol, rq, cmd, BIT(i), 0);
-		if (kcbs_read_send(vol, &vol->replicas[i], rq, cmd, 0))
+		if (kcbs_cmd_send(vol, &vol->replicas[i], rq, cmd))
 			kcbs_cmd_resolve(vol, rq, cmd, i, false, 0);
 		return BLK_STS_OK;
 	case REQ_OP_WRITE:
@@ -735,7 +764,10 @@ static int kcbs_volume_tags(struct kcbs_volume *vol)
 	set->queue_depth = KCBS_QUEUE_DEPTH;
 	set->numa_node = NUMA_NO_NODE;
 	set->cmd_size = sizeof(struct kcbs_cmd);
-	set->flags = BLK_MQ_F_SHOULD_MERGE | BLK_MQ_F_BLOCKING;
+	/* Like loop: no I/O scheduler by default, so that requests are
+	 * issued from the submitter's context rather than from kblockd.
+	 */
+	set->flags = BLK_MQ_F_SHOULD_MERGE | BLK_MQ_F_BLOCKING | BLK_MQ_F_NO_SCHED_BY_DEFAULT;
 	set->driver_data = vol;
 	set->timeout = msecs_to_jiffies(vol->timeout_ms);
 	err = blk_mq_alloc_tag_set(set);

@@ -1,13 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Local reads: a replica whose target this host serves from a block device,
-# in the volume's namespace, is read without TCP (as DRBD reads its local
-# disk); a replica on another host (here: another namespace) is not. The
-# reads are right and counted as local; when the local target goes in the
-# middle of reads, they go on from the other replica without an error; the
-# returning replica is resynced before it is read again; with the module's
-# local_read=0 nothing is read locally.
+# The local path: a replica whose target this host serves from a block
+# device, in the volume's namespace, is read and written without TCP (as
+# DRBD uses its local disk); a replica on another host (here: another
+# namespace) is not. Reads and writes are right and counted as local; when
+# the local target goes in the middle of reads, they go on from the other
+# replica without an error; the returning replica is resynced before it is
+# read again; a newer volume that takes the target over fences the old one
+# out of the device (its local writes are refused as stale, as the target
+# refuses them on the wire); with the module's local_read=0 nothing is local.
 . "$(dirname "$0")/../lib/lib.sh"
 . "$(dirname "$0")/bs_lib.sh"
 
@@ -18,7 +20,7 @@ modprobe loop 2> /dev/null
 PARAM=/sys/module/kcloud_bs/parameters/local_read
 [ -w "$PARAM" ] || t_skip_all "no local_read parameter"
 
-t_plan 18
+t_plan 23
 SIZE=$((8 << 20))
 bs_step "a target in its namespace" bs_setup_targets 1 8M
 truncate -s 8M "$BS_DIR/local.img"
@@ -31,7 +33,7 @@ t_defer "$KC_TOOL target del tl"
 t_defer "echo 1 > $PARAM"
 create() {
 	"$KC_TOOL" volume create vl replica 127.0.0.1:7100 replica 10.77.1.2:$BS_PORT \
-		size $SIZE quorum 1 > /dev/null
+		size $SIZE quorum 1 "$@" > /dev/null
 }
 bs_step "a volume on it and on the other target" create
 t_defer "$KC_TOOL volume delete vl"
@@ -42,7 +44,10 @@ t_eq "replica 0 is read locally, replica 1 (another host) is not" "$(local_flags
 
 dev=$(bs_disk vl)
 head -c 4M /dev/urandom > "$BS_DIR/data"
+lw() { bs_field vl "v['replicas'][$1]['stats']['local_writes']"; }
 t_check "write 4 MiB" dd if="$BS_DIR/data" of="$dev" bs=64k oflag=direct status=none
+t_check "on the local device without TCP ($(lw 0) writes)" test "$(lw 0)" -ge 64
+t_eq "and on the other replica over TCP" "$(lw 1)" 0
 lr() { bs_field vl "v['replicas'][$1]['stats']['local_reads']"; }
 tcp_reads() { bs_field vl 'v["stats"]["reads"] - v["replicas"][0]["stats"]["local_reads"]'; }
 before=$(lr 0)
@@ -51,8 +56,13 @@ readback() { dd if="$dev" bs=64k count=64 iflag=direct status=none | cmp - "$BS_
 t_check "it reads back right" readback
 t_check "from the local device ($(lr 0) reads)" test "$(lr 0)" -gt "$before"
 t_eq "none over TCP: the volume's new reads are all local" "$(tcp_reads)" "$tcp_before"
-t_check "both backing stores have the data" bash -c \
-	"cmp -n 4M $L $BS_DIR/data && cmp -n 4M $BS_DIR/t1.img $BS_DIR/data"
+# The device is read with O_DIRECT: local writes do not go through its
+# page cache.
+stores() {
+	dd if="$L" bs=64k count=64 iflag=direct status=none | cmp - "$BS_DIR/data" &&
+		cmp -n 4M "$BS_DIR/t1.img" "$BS_DIR/data"
+}
+t_check "both backing stores have the data" stores
 
 # The local target goes while the disk is being read.
 reader() {
@@ -74,14 +84,32 @@ t_check "a write while it is away" \
 t_check "the target comes back" local_start
 t_check "it is resynced, in sync" bs_wait_state vl ok 30
 t_eq "then read locally again" "$(local_flags)" "[True, False]"
-both() { readback && cmp -n 4M "$L" "$BS_DIR/data"; }
+both() { readback && stores; }
 t_check "with the new data, on both stores" both
 
+# A newer volume takes the local target over (epoch 9 > 1): the old one's
+# writes do not reach the device any more.
+newer() {
+	"$KC_TOOL" volume create vn replica 127.0.0.1:7100 size $SIZE epoch 9 > /dev/null &&
+		bs_wait_state vn ok 20 && "$KC_TOOL" volume delete vn
+}
+t_check "a newer volume takes the local target" newer
+head -c 64k /dev/urandom > "$BS_DIR/late"
+dd if="$BS_DIR/late" of="$dev" bs=64k count=1 oflag=direct status=none
+stale_state() { bs_field vl 'v["replicas"][0]["state"]'; }
+t_eq "the old volume's local replica is stale" "$(stale_state)" stale
+not_on_device() {
+	! dd if="$L" bs=64k count=1 iflag=direct status=none | cmp -s - "$BS_DIR/late"
+}
+t_check "and its write is not on the device" not_on_device
+
+"$KC_TOOL" volume delete vl
 echo 0 > "$PARAM"
-"$KC_TOOL" target del tl
-local_start
+create epoch 10
 bs_wait_state vl ok 30
-before=$(lr 0)
+dev=$(bs_disk vl)
+dd if="$BS_DIR/data" of="$dev" bs=64k oflag=direct status=none
 readback
-t_eq "local_read=0: the replica is read over TCP" "$(local_flags) $(lr 0)" "[False, False] $before"
+t_eq "local_read=0: nothing is local" \
+	"$(local_flags) $(lr 0) $(lw 0)" "[False, False] 0 0"
 t_done

@@ -33,6 +33,8 @@ static const struct {
 	{ KCLOUD_BS_STAT_FOREIGN, "foreign" },
 	{ KCLOUD_BS_STAT_LOCAL_READS, "local_reads" },
 	{ KCLOUD_BS_STAT_LOCAL_READ_BYTES, "local_read_bytes" },
+	{ KCLOUD_BS_STAT_LOCAL_WRITES, "local_writes" },
+	{ KCLOUD_BS_STAT_LOCAL_WRITE_BYTES, "local_write_bytes" },
 };
 
 /* Print a KCLOUD_BS_A_STATS nest as a "stats" object. */

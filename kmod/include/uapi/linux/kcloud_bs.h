@@ -37,11 +37,12 @@
  * KCLOUD_BS_A_VOLUME_QUORUM replicas that are in sync. A read is served by
  * one in-sync replica (one read locally if there is one, else the least
  * loaded) and fails over to another on error, timeout or crc32c mismatch.
- * A replica is read locally (without TCP, on its target's device, as DRBD
- * reads its local disk) when its target is served by this host, in the
- * volume's namespace, from a block device, and the module's local_read
- * parameter is on (the default): KCLOUD_BS_REPLICA_A_LOCAL. Writes always
- * go through the replica's connection. A replica that fails is marked out of sync; a
+ * A replica is read, written and flushed locally (without TCP, on its
+ * target's device, as DRBD uses its local disk) when its target is served
+ * by this host, in the volume's namespace, from a block device, and the
+ * module's local_read parameter is on (the default) when it connects:
+ * KCLOUD_BS_REPLICA_A_LOCAL. A local write checks the target's epoch as
+ * the target would. Zeroing goes through the connection. A replica that fails is marked out of sync; a
  * dirty-region bitmap (one bit per KCLOUD_BS_A_VOLUME_REGION_SIZE bytes)
  * records the writes it missed. When it is reachable again, only the dirty
  * regions are copied to it from an in-sync replica (throttled to
@@ -223,6 +224,7 @@
  *                                 volume's than the backing store's
  *   LOCAL_READS, LOCAL_READ_BYTES (replica) reads done on the target's
  *                                 device without TCP
+ *   LOCAL_WRITES, LOCAL_WRITE_BYTES (replica) writes and flushes done there
  *   LAT_HIST (NLA_BINARY)         KCLOUD_BS_LAT_BUCKETS __u64 counters:
  *                                 bucket i counts requests that took
  *                                 [2^i, 2^(i+1)) microseconds (bucket 0 from
@@ -374,6 +376,8 @@ enum kcloud_bs_stat {
 	KCLOUD_BS_STAT_FOREIGN,
 	KCLOUD_BS_STAT_LOCAL_READS,	/* replicas: reads done without TCP */
 	KCLOUD_BS_STAT_LOCAL_READ_BYTES,
+	KCLOUD_BS_STAT_LOCAL_WRITES,	/* replicas: writes and flushes */
+	KCLOUD_BS_STAT_LOCAL_WRITE_BYTES,
 
 	__KCLOUD_BS_STAT_MAX,
 	KCLOUD_BS_STAT_MAX = __KCLOUD_BS_STAT_MAX - 1
