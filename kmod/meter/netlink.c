@@ -1282,7 +1282,7 @@ static int kcm_import_instance(struct kcm_net *kn, struct genl_info *info)
 	struct kcm_instance *inst;
 	struct kcm_snap net = {};
 	struct nlattr *tb[KCLOUD_METER_STAT_A_MAX + 1], *nla;
-	struct kcm_vol_import vs[KCLOUD_METER_VOLUMES_MAX];
+	struct kcm_vol_import *vs;
 	u32 nvs;
 	int err;
 
@@ -1314,13 +1314,17 @@ static int kcm_import_instance(struct kcm_net *kn, struct genl_info *info)
 					    "a sample needs its seconds");
 			return -EINVAL;
 		}
+		vs = kcalloc(KCLOUD_METER_VOLUMES_MAX, sizeof(*vs), GFP_KERNEL);
+		if (!vs)
+			return -ENOMEM;
 		err = kcm_import_vol_samples(inst, attrs[KCLOUD_METER_A_INST_STATS],
 					     tot.seconds, vs, &nvs, info->extack);
-		if (err)
-			return err;
-		return kcm_ledger_import_sample(inst, res,
-						nla_get_u64(attrs[KCLOUD_METER_A_USAGE_TIME]),
-						&tot, vs, nvs, info->extack);
+		if (!err)
+			err = kcm_ledger_import_sample(inst, res,
+						       nla_get_u64(attrs[KCLOUD_METER_A_USAGE_TIME]),
+						       &tot, vs, nvs, info->extack);
+		kfree(vs);
+		return err;
 	}
 
 	if (GENL_REQ_ATTR_CHECK(info, KCLOUD_METER_A_INST_START))
