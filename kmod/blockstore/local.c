@@ -271,7 +271,7 @@ int kcbs_local_submit(struct kcbs_replica *r, struct request *rq, u8 attempt)
 	io->e = e;
 	io->rq = rq;
 	io->attempt = attempt;
-	io->write = op_is_write(opf);
+	io->write = req_op(rq) != REQ_OP_READ;
 	io->start_ns = ktime_get_ns();
 	bio->bi_iter.bi_sector = nr ? blk_rq_pos(rq) : 0;
 	bio->bi_end_io = kcbs_local_end_io;

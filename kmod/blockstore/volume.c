@@ -119,7 +119,7 @@ static void kcbs_local_put(struct kcbs_replica *r, bool write)
 static int kcbs_cmd_local(struct kcbs_replica *r, struct request *rq,
 			  struct kcbs_cmd *cmd, u8 attempt)
 {
-	bool write = op_is_write(req_op(rq));
+	bool write = req_op(rq) != REQ_OP_READ;	/* WRITE or FLUSH: as kcbs_local_submit() */
 	int err;
 
 	atomic_inc(&r->local_inflight);

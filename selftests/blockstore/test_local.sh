@@ -20,7 +20,7 @@ modprobe loop 2> /dev/null
 PARAM=/sys/module/kcloud_bs/parameters/local_read
 [ -w "$PARAM" ] || t_skip_all "no local_read parameter"
 
-t_plan 23
+t_plan 25
 SIZE=$((8 << 20))
 bs_step "a target in its namespace" bs_setup_targets 1 8M
 truncate -s 8M "$BS_DIR/local.img"
@@ -63,6 +63,13 @@ stores() {
 		cmp -n 4M "$BS_DIR/t1.img" "$BS_DIR/data"
 }
 t_check "both backing stores have the data" stores
+
+# A flush goes to the local device too (and is counted with the writes,
+# which a resync waits for: the one below would hang on a miscount).
+lw0=$(lw 0)
+t_check "a write and a flush (fsync)" \
+	dd if="$BS_DIR/data" of="$dev" bs=64k count=1 oflag=direct conv=fsync status=none
+t_check "both on the local device" test "$(lw 0)" -ge $((lw0 + 2))
 
 # The local target goes while the disk is being read.
 reader() {
