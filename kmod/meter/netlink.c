@@ -1160,32 +1160,48 @@ static int kcm_parse_stats(struct nlattr *stats, struct netlink_ext_ack *extack,
 	return 0;
 }
 
+/*
+ * One KCLOUD_METER_STAT_A_VOL nest of an import, parsed into @tb, and the
+ * instance's volume of its name in @v (NULL: the instance lists none).
+ */
+static int kcm_import_vol_parse(struct kcm_instance *inst, struct nlattr *nla,
+				struct nlattr **tb, struct kcm_volume **v,
+				struct netlink_ext_ack *extack)
+{
+	struct kcm_volumes *vols = kcm_instance_vols(inst);
+	int err;
+	u32 j;
+
+	err = nla_parse_nested(tb, KCLOUD_METER_VOL_A_MAX, nla, kcm_vol_policy, extack);
+	if (err)
+		return err;
+	if (!tb[KCLOUD_METER_VOL_A_NAME]) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "a volume's totals or sample need its name");
+		return -EINVAL;
+	}
+	*v = NULL;
+	for (j = 0; vols && j < vols->n; j++)
+		if (!nla_strcmp(tb[KCLOUD_METER_VOL_A_NAME], vols->v[j]->name))
+			*v = vols->v[j];
+	return 0;
+}
+
 /* The per-volume totals of an instance's import, checked before any is added. */
 static int kcm_import_volumes(struct kcm_instance *inst, struct nlattr *stats,
 			      struct netlink_ext_ack *extack, bool apply)
 {
-	struct kcm_volumes *vols = kcm_instance_vols(inst);
 	struct nlattr *tb[KCLOUD_METER_VOL_A_MAX + 1], *nla;
 	struct kcm_volume *v;
 	int rem, err, i;
-	u32 j;
 
 	nla_for_each_nested(nla, stats, rem) {
 		if (nla_type(nla) != KCLOUD_METER_STAT_A_VOL)
 			continue;
-		err = nla_parse_nested(tb, KCLOUD_METER_VOL_A_MAX, nla, kcm_vol_policy, extack);
+		err = kcm_import_vol_parse(inst, nla, tb, &v, extack);
 		if (err)
 			return err;
-		if (!tb[KCLOUD_METER_VOL_A_NAME]) {
-			NL_SET_ERR_MSG_ATTR(extack, nla, "volume totals need the volume's name");
-			return -EINVAL;
-		}
 		if (!apply)
 			continue;
-		v = NULL;
-		for (j = 0; vols && j < vols->n; j++)
-			if (!nla_strcmp(tb[KCLOUD_METER_VOL_A_NAME], vols->v[j]->name))
-				v = vols->v[j];
 		if (!v) {
 			/* Not listed any more: only its storage bill stays. */
 			if (tb[KCLOUD_METER_VOL_A_SECTOR_SEC])
@@ -1223,7 +1239,6 @@ static int kcm_import_vol_samples(struct kcm_instance *inst, struct nlattr *stat
 				  u32 seconds, struct kcm_vol_import *vs, u32 *nvs,
 				  struct netlink_ext_ack *extack)
 {
-	struct kcm_volumes *vols = kcm_instance_vols(inst);
 	struct nlattr *tb[KCLOUD_METER_VOL_A_MAX + 1], *nla;
 	static const int attr[2][2] = {
 		{ KCLOUD_METER_VOL_A_READ_OPS, KCLOUD_METER_VOL_A_WRITE_OPS },
@@ -1231,23 +1246,15 @@ static int kcm_import_vol_samples(struct kcm_instance *inst, struct nlattr *stat
 	};
 	struct kcm_volume *v;
 	int rem, err, d;
-	u32 i, j;
+	u32 i;
 
 	*nvs = 0;
 	nla_for_each_nested(nla, stats, rem) {
 		if (nla_type(nla) != KCLOUD_METER_STAT_A_VOL)
 			continue;
-		err = nla_parse_nested(tb, KCLOUD_METER_VOL_A_MAX, nla, kcm_vol_policy, extack);
+		err = kcm_import_vol_parse(inst, nla, tb, &v, extack);
 		if (err)
 			return err;
-		if (!tb[KCLOUD_METER_VOL_A_NAME]) {
-			NL_SET_ERR_MSG_ATTR(extack, nla, "a volume's sample needs its name");
-			return -EINVAL;
-		}
-		v = NULL;
-		for (j = 0; vols && j < vols->n; j++)
-			if (!nla_strcmp(tb[KCLOUD_METER_VOL_A_NAME], vols->v[j]->name))
-				v = vols->v[j];
 		if (!v)
 			continue;
 		for (i = 0; i < *nvs; i++) {
