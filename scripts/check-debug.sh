@@ -34,6 +34,8 @@ make -s guest > /dev/null || exit 1
 
 cd "$tree" || exit 1
 suite_start=$SECONDS
+# KASAN, lockdep and kmemleak make every test several times slower.
+export KCLOUD_TIMEOUT_SCALE=${KCLOUD_TIMEOUT_SCALE:-4}
 KCLOUD_IMAGE_DIR=$top/build/guest selftests/vm/run-vm.sh \
 	--kernel "$ksrc/arch/x86/boot/bzImage" --kver "$kver" --mem 4G \
 	--timeout "${KCLOUD_VM_TIMEOUT:-5000}" --rwdir "$top/build/vm/check-debug" \

@@ -5,7 +5,8 @@
 # `make check` boots, under virtme-ng, or on a KVM host with the headers
 # installed. Loads the built modules if they are not loaded, runs every test
 # (selftests/AREA/test_*.sh and build/selftests/AREA/test_*), each under a
-# time limit (`timeout=N` in selftests/AREA/settings, default 900 s), prints
+# time limit (`timeout=N` in selftests/AREA/settings, default 900 s, times
+# KCLOUD_TIMEOUT_SCALE: make check-debug's kernel is slower), prints
 # one TAP stream in which every result line of every test is a line, checks
 # the kernel log for splats, and ends with "N passed, N failed, N skipped".
 # An area whose settings say `slow=1` (real guests nested in the VM) runs
@@ -94,6 +95,7 @@ for t in "${tests[@]}"; do
 	[ -f "$top/selftests/$area/settings" ] &&
 		limit=$(sed -n 's/^timeout=\([0-9]\+\)$/\1/p' "$top/selftests/$area/settings" | tail -n1)
 	[ -n "$limit" ] || limit=900
+	limit=$((limit * ${KCLOUD_TIMEOUT_SCALE:-1}))
 	if [ "${KCLOUD_SLOW:-0}" != 1 ] && [ -f "$top/selftests/$area/settings" ] &&
 		grep -qx 'slow=1' "$top/selftests/$area/settings"; then
 		skipped "$name" "slow (guests nested in the VM, minutes under TCG): KCLOUD_SLOW=1 or make check"
