@@ -49,7 +49,7 @@ struct kcbs_pcpu_stats {
 	u64 read_bytes, write_bytes;
 	u64 errors, retries, crc_errors, timeouts, reconnects;
 	u64 resync_regions, resync_bytes;
-	u64 garbage, stale, foreign;
+	u64 garbage, stale, foreign, refused;
 	u64 local_reads, local_read_bytes, local_writes, local_write_bytes;
 	u64 lat[KCLOUD_BS_LAT_BUCKETS];
 	struct u64_stats_sync syncp;
@@ -69,6 +69,7 @@ enum kcbs_stat_field {
 	KCBS_S_STALE,
 	KCBS_S_ERRORS,
 	KCBS_S_FOREIGN,
+	KCBS_S_REFUSED,
 };
 
 int kcbs_stats_init(struct kcbs_stats *s);

@@ -27,6 +27,17 @@
 
 /* Requests of one connection being served at once, at most. */
 #define KCBS_TCONN_DEPTH	64
+/* Their buffers (FUA writes), at most, unless it is the only one. */
+#define KCBS_TCONN_BYTES	(16 << 20)
+
+/*
+ * Connections a target serves at once: with the receiver's own buffer and
+ * KCBS_TCONN_BYTES, what an unauthenticated peer can make a target hold is
+ * bounded (about 17 MiB a connection).
+ */
+static unsigned int kcbs_max_conns = 64;
+module_param_named(max_conns, kcbs_max_conns, uint, 0644);
+MODULE_PARM_DESC(max_conns, "connections a target serves at once; more are closed and counted (default 64)");
 
 struct kcbs_tconn {
 	struct list_head node;		/* kcbs_target.conns */
@@ -36,6 +47,7 @@ struct kcbs_tconn {
 	void *buf;			/* KCBS_MAX_PAYLOAD bytes, the receiver's */
 	struct mutex tx_lock;		/* one reply at a time */
 	atomic_t inflight;		/* requests queued to t->io_wq */
+	atomic_t inflight_bytes;	/* their buffers */
 	wait_queue_head_t wait;		/* for inflight to go down */
 	bool hello;
 };
@@ -47,6 +59,7 @@ struct kcbs_treq {
 	struct kcbs_msg_req req;
 	u64 start;
 	void *buf;			/* READ, WRITE: @req.length bytes */
+	u32 buf_len;
 };
 
 static atomic_t kcbs_fault_count = ATOMIC_INIT(0);
@@ -303,6 +316,7 @@ static void kcbs_treq_work(struct work_struct *work)
 		kernel_sock_shutdown(c->sock, SHUT_RDWR);
 	memalloc_noio_restore(noio);
 	kvfree(tr->buf);
+	atomic_sub(tr->buf_len, &c->inflight_bytes);
 	kfree(tr);
 	/* Under the wait queue's lock: the receiver may free @c as soon as
 	 * it sees none in flight, and takes that lock before it does.
@@ -471,7 +485,9 @@ static int kcbs_tconn_recv_req(struct kcbs_tconn *c, const struct kcbs_msg_req *
 	if (be16_to_cpu(req->flags) & KCBS_MSG_F_ORDERED)
 		wait_event(c->wait, !atomic_read(&c->inflight));
 	else if (async)
-		wait_event(c->wait, atomic_read(&c->inflight) < KCBS_TCONN_DEPTH);
+		wait_event(c->wait, atomic_read(&c->inflight) < KCBS_TCONN_DEPTH &&
+			   (!atomic_read(&c->inflight) ||
+			    atomic_read(&c->inflight_bytes) + len <= KCBS_TCONN_BYTES));
 
 	if (async) {
 		/* Under memalloc_noio: these cannot recurse into a volume here. */
@@ -479,12 +495,14 @@ static int kcbs_tconn_recv_req(struct kcbs_tconn *c, const struct kcbs_msg_req *
 		if (!tr)
 			return -ENOMEM;
 		tr->buf = NULL;
+		tr->buf_len = 0;
 		if (type == KCBS_MSG_READ || type == KCBS_MSG_WRITE) {
 			tr->buf = kvmalloc(len, GFP_KERNEL);
 			if (!tr->buf) {
 				kfree(tr);
 				return -ENOMEM;
 			}
+			tr->buf_len = len;
 		}
 	} else {
 		tr = &now;
@@ -508,6 +526,7 @@ static int kcbs_tconn_recv_req(struct kcbs_tconn *c, const struct kcbs_msg_req *
 	if (!async)
 		return kcbs_treq_serve(tr);
 	INIT_WORK(&tr->work, kcbs_treq_work);
+	atomic_add(tr->buf_len, &c->inflight_bytes);
 	atomic_inc(&c->inflight);
 	queue_work(t->io_wq, &tr->work);
 	return 0;
@@ -549,7 +568,7 @@ static void kcbs_tconn_work(struct work_struct *work)
 	spin_unlock_irq(&c->wait.lock);
 	mutex_lock(&t->conns_lock);
 	list_del(&c->node);
-	t->nconns--;
+	WRITE_ONCE(t->nconns, t->nconns - 1);
 	mutex_unlock(&t->conns_lock);
 	sock_release(c->sock);
 	kvfree(c->buf);
@@ -565,6 +584,13 @@ static void kcbs_accept_work(struct work_struct *work)
 	while (!READ_ONCE(t->stopping)) {
 		if (kernel_accept(t->listen, &sock, 0))
 			break;
+		if (READ_ONCE(t->nconns) >= READ_ONCE(kcbs_max_conns)) {
+			kcbs_stats_inc(&t->stats, KCBS_S_REFUSED);
+			pr_warn_ratelimited("target %s: %u connections already: one more closed (max_conns)\n",
+					    t->name, READ_ONCE(t->nconns));
+			sock_release(sock);
+			continue;
+		}
 		c = kzalloc(sizeof(*c), GFP_KERNEL);
 		if (c)
 			c->buf = kvmalloc(KCBS_MAX_PAYLOAD, GFP_KERNEL);
@@ -579,6 +605,7 @@ static void kcbs_accept_work(struct work_struct *work)
 		c->sock = sock;
 		mutex_init(&c->tx_lock);
 		atomic_set(&c->inflight, 0);
+		atomic_set(&c->inflight_bytes, 0);
 		init_waitqueue_head(&c->wait);
 		INIT_WORK(&c->work, kcbs_tconn_work);
 
@@ -591,7 +618,7 @@ static void kcbs_accept_work(struct work_struct *work)
 			break;
 		}
 		list_add(&c->node, &t->conns);
-		t->nconns++;
+		WRITE_ONCE(t->nconns, t->nconns + 1);
 		queue_work(t->wq, &c->work);
 		mutex_unlock(&t->conns_lock);
 	}

@@ -225,6 +225,8 @@
  *   LOCAL_READS, LOCAL_READ_BYTES (replica) reads done on the target's
  *                                 device without TCP
  *   LOCAL_WRITES, LOCAL_WRITE_BYTES (replica) writes and flushes done there
+ *   REFUSED                       (target) connections closed at once: it
+ *                                 served the module's max_conns already
  *   LAT_HIST (NLA_BINARY)         KCLOUD_BS_LAT_BUCKETS __u64 counters:
  *                                 bucket i counts requests that took
  *                                 [2^i, 2^(i+1)) microseconds (bucket 0 from
@@ -378,6 +380,7 @@ enum kcloud_bs_stat {
 	KCLOUD_BS_STAT_LOCAL_READ_BYTES,
 	KCLOUD_BS_STAT_LOCAL_WRITES,	/* replicas: writes and flushes */
 	KCLOUD_BS_STAT_LOCAL_WRITE_BYTES,
+	KCLOUD_BS_STAT_REFUSED,		/* targets: connections over max_conns */
 
 	__KCLOUD_BS_STAT_MAX,
 	KCLOUD_BS_STAT_MAX = __KCLOUD_BS_STAT_MAX - 1
