@@ -20,6 +20,9 @@ if [ -n "$KDIR" ] && [ -f "$KDIR/vmlinux" ]; then
 	ln -sf "$(realpath "$KDIR/vmlinux")" "$OUT/vmlinux"
 	[ -x "$KDIR/tools/bpf/resolve_btfids/resolve_btfids" ] &&
 		ln -sf "$(realpath "$KDIR/tools/bpf/resolve_btfids/resolve_btfids")" "$OUT/resolve_btfids"
+	# Its tools/ (the kselftest harness) and scripts/ (checkpatch) too.
+	[ -e "$OUT/src" ] || [ ! -d "$KDIR/tools/testing/selftests" ] ||
+		ln -sfn "$(realpath "$KDIR")" "$OUT/src"
 elif [ ! -s "$OUT/vmlinux" ] || [ "/boot/vmlinuz-$KVER" -nt "$OUT/vmlinux" ]; then
 	img=/boot/vmlinuz-$KVER
 	[ -r "$img" ] || die "$img not found"
