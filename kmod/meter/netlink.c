@@ -1307,6 +1307,7 @@ static int kcm_import_instance(struct kcm_net *kn, struct genl_info *info)
 
 	/* One sample of the history. */
 	if (attrs[KCLOUD_METER_A_USAGE_TIME]) {
+		struct nlattr *time = attrs[KCLOUD_METER_A_USAGE_TIME];
 		u32 res = 1;
 
 		if (attrs[KCLOUD_METER_A_USAGE_RES])
@@ -1327,8 +1328,7 @@ static int kcm_import_instance(struct kcm_net *kn, struct genl_info *info)
 		err = kcm_import_vol_samples(inst, attrs[KCLOUD_METER_A_INST_STATS],
 					     tot.seconds, vs, &nvs, info->extack);
 		if (!err)
-			err = kcm_ledger_import_sample(inst, res,
-						       nla_get_u64(attrs[KCLOUD_METER_A_USAGE_TIME]),
+			err = kcm_ledger_import_sample(inst, res, nla_get_u64(time),
 						       &tot, vs, nvs, info->extack);
 		kfree(vs);
 		return err;

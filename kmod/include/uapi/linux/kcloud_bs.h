@@ -42,9 +42,11 @@
  * by this host, in the volume's namespace, from a block device, and the
  * module's local_read parameter is on (the default) when it connects:
  * KCLOUD_BS_REPLICA_A_LOCAL. A local write checks the target's epoch as
- * the target would. Zeroing goes through the connection. A replica that fails is marked out of sync; a
- * dirty-region bitmap (one bit per KCLOUD_BS_A_VOLUME_REGION_SIZE bytes)
- * records the writes it missed. When it is reachable again, only the dirty
+ * the target would. Zeroing goes through the connection.
+ *
+ * A replica that fails is marked out of sync; a dirty-region bitmap (one
+ * bit per KCLOUD_BS_A_VOLUME_REGION_SIZE bytes) records the writes it
+ * missed. When it is reachable again, only the dirty
  * regions are copied to it from an in-sync replica (throttled to
  * KCLOUD_BS_A_VOLUME_RESYNC_RATE KiB/s), then it is in sync again. An out of
  * sync replica is never read from. While fewer than the quorum of replicas
