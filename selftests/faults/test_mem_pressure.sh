@@ -107,8 +107,19 @@ t_check "the guests still reach each other" vpc_ping $A 10.0.1.11
 t_check "the volume is in sync, replicas identical" resynced
 
 # ---- failslab on kcloud's allocations ---------------------------------------
+# The failing tasks here are commands exec'd from the root file system. On a
+# 9p root (the test VMs, virtme-ng) a failed allocation in the 9p client
+# leaves it failing every exec after it (EINVAL, the whole guest): seen on
+# make check-debug's kernel. Those tasks must not touch 9p first (an
+# in-process netlink client that turns make-it-fail on itself): until then
+# this part runs only on a root that is not 9p.
+why=""
 if [ ! -d $DBG/failslab ]; then
 	why="the kernel has no failslab (CONFIG_FAILSLAB; make check-debug has it)"
+elif grep -q ' 9p ' /proc/mounts; then
+	why="the root is 9p, whose client does not survive failslab on exec (see the comment)"
+fi
+if [ -n "$why" ]; then
 	for d in "failslab on the VPC's netlink: commands fail cleanly" \
 		"failslab on the VPC's datapath under TCP: no crash" \
 		"failslab off: the guests reach each other" \
