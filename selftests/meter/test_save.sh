@@ -14,7 +14,7 @@
 kc_require_root
 kc_load meter || t_skip_all "kcloud_meter.ko not loadable"
 
-t_plan 20
+t_plan 21
 F=$(mktemp)
 H=$(mktemp)
 t_defer "rm -f $F $H"
@@ -99,6 +99,13 @@ t_eq "and its seconds make up its part of the minute" "$(vsample 60 "$m1")" '[["
 sleep 2.2
 t_eq "no 1 s sample since shows the carried traffic" \
 	"$(kc -j meter show 503 since 3 | jq '[.[].stats.net[] | .bytes] | add')" 0
+echo "sample 503 1 $((m1 + 3)) seconds 1 cpu-user 1 vol d1 0 1 0 1024 0 vol d1 0 1 0 1024 0" > "$H"
+out=$(kc meter restore "$H" 2>&1)
+rc=$?
+t_diag "restore: $out"
+t_eq "a sample with a volume twice is refused: nothing of it is imported" \
+	"$([ "$rc" -ne 0 ] && echo refused) $(kc -j meter show 503 | jq "[.[] | select(.time == $((m1 + 3)))] | length")" \
+	"refused 0"
 t_check_fail "a second restore is refused (nothing twice)" kc meter restore "$F"
 t_eq "and changed nothing" "$(sample 60 "$m0")" "[60,600,6144,6000]"
 t_done

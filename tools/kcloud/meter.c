@@ -621,7 +621,8 @@ static int kcm_usage(void)
 	       "       kcloud meter watch [INSTANCE] [count N]\n"
 	       "       kcloud meter export          (Prometheus / OpenMetrics text)\n"
 	       "       kcloud meter save > FILE; kcloud meter restore FILE  (over a reload)\n"
-	       "       kcloud meter monitor\n");
+	       "       kcloud meter monitor\n"
+	       "Each sample of meter show has its volumes' I/O (.stats.volumes[] in -j).\n");
 	return KC_EXIT_OK;
 }
 

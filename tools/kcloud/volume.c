@@ -64,7 +64,9 @@ static int kc_volume_usage(void)
 		"       kcloud [-j] volume events\n"
 		"A volume is the block device /dev/kcbsN, its data on 1 to 5 replica\n"
 		"targets (kcloud target add). quorum: in-sync replicas a write needs\n"
-		"(default: a majority); region: bytes per dirty-bitmap bit (64K).\n");
+		"(default: a majority); region: bytes per dirty-bitmap bit (64K).\n"
+		"A replica whose target this host serves from a block device is read\n"
+		"and written on it without TCP (\"local\"; kcloud_bs.local_read=0: off).\n");
 	return KC_EXIT_USAGE;
 }
 
