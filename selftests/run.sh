@@ -8,7 +8,10 @@
 # time limit (`timeout=N` in selftests/AREA/settings, default 900 s, times
 # KCLOUD_TIMEOUT_SCALE: make check-debug's kernel is slower), prints
 # one TAP stream in which every result line of every test is a line, checks
-# the kernel log for splats, and ends with "N passed, N failed, N skipped".
+# the kernel log for splats (and, on a kernel with kmemleak, for leaks
+# through kcloud's modules), repeats the fuzzers' report lines (what they
+# tried, splats, leaks) together, and ends with "N passed, N failed, N
+# skipped".
 # An area whose settings say `slow=1` (real guests nested in the VM) runs
 # only with KCLOUD_SLOW=1 (make check sets it; make check-fast does not); otherwise its tests are
 # reported as skipped, with that reason. Exit status: 0 when nothing failed.
@@ -59,6 +62,7 @@ if [ $list = 1 ]; then
 fi
 
 n=0 pass=0 fail=0 skip=0
+reports=()
 ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n $*"; }
 notok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n $*"; }
 skipped() { n=$((n + 1)); skip=$((skip + 1)); echo "ok $n $1 # SKIP $2"; }
@@ -124,6 +128,9 @@ for t in "${tests[@]}"; do
 		"1..0 # SKIP"*)
 			whole_skip=${line#1..0 # SKIP } ;;
 		"TAP version"*|1..[0-9]*) ;;
+		*"# FUZZ REPORT "*)
+			reports+=("${line#*# FUZZ REPORT }")
+			echo "#   $line" ;;
 		*)
 			echo "#   $line" ;;
 		esac
@@ -157,6 +164,10 @@ if [ -w /sys/kernel/debug/kmemleak ]; then
 	fi
 fi
 
+# The fuzzers' figures again, together, for the report.
+for r in "${reports[@]}"; do
+	echo "# fuzz report: $r"
+done
 echo "1..$n"
 echo "$pass passed, $fail failed, $skip skipped"
 [ $fail = 0 ]

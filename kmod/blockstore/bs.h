@@ -13,6 +13,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rwsem.h>
+#include <linux/sched/clock.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 #include <net/net_namespace.h>
@@ -35,6 +36,25 @@
 #define KCBS_HANDLE_SYNC	BIT_ULL(63)
 
 extern unsigned int kcbs_fault_flip;
+
+/*
+ * The clock of the latency histograms: local_clock() (the TSC where there
+ * is one) rather than ktime_get_ns(), which in a guest whose TSCs the
+ * kernel does not trust reads an emulated HPET, several times per request.
+ * A request that ends on another CPU than it began may find that CPU's
+ * clock a little behind: kcbs_since() clamps at 0.
+ */
+static inline u64 kcbs_now(void)
+{
+	return local_clock();
+}
+
+static inline u64 kcbs_since(u64 start)
+{
+	u64 now = local_clock();
+
+	return now > start ? now - start : 0;
+}
 
 /* crc.c: crc32c as the wire carries it */
 u32 kcbs_crc(u32 crc, const void *p, size_t len);

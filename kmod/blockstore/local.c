@@ -184,7 +184,7 @@ static void kcbs_local_finish(struct kcbs_local_io *io)
 	bool write = io->write;
 
 	if (ok)
-		kcbs_stats_local(&r->stats, write, blk_rq_bytes(rq), ktime_get_ns() - io->start_ns);
+		kcbs_stats_local(&r->stats, write, blk_rq_bytes(rq), kcbs_since(io->start_ns));
 	else
 		kcbs_stats_inc(&r->stats, KCBS_S_ERRORS);
 	bio_put(&io->bio);
@@ -272,7 +272,7 @@ int kcbs_local_submit(struct kcbs_replica *r, struct request *rq, u8 attempt)
 	io->rq = rq;
 	io->attempt = attempt;
 	io->write = req_op(rq) != REQ_OP_READ;
-	io->start_ns = ktime_get_ns();
+	io->start_ns = kcbs_now();
 	bio->bi_iter.bi_sector = nr ? blk_rq_pos(rq) : 0;
 	bio->bi_end_io = kcbs_local_end_io;
 	rq_for_each_segment(bvec, rq, iter) {

@@ -92,6 +92,28 @@ static int kcbs_send_iter(struct socket *sock, struct msghdr *msg)
 	return 0;
 }
 
+/*
+ * Send one page of a request without copying it, as DRBD sends its data:
+ * the socket holds a reference to the page until the peer has acked it. A
+ * block request's pages stay as they are until it ends (the queue asks for
+ * stable writes), and it ends only once the target has the data.
+ */
+static int kcbs_send_page(struct socket *sock, const struct bio_vec *bv, bool more)
+{
+	int flags = MSG_NOSIGNAL | (more ? MSG_MORE | MSG_SENDPAGE_NOTLAST : 0);
+	unsigned int off = bv->bv_offset, len = bv->bv_len;
+	int ret;
+
+	while (len) {
+		ret = kernel_sendpage(sock, bv->bv_page, off, len, flags);
+		if (ret <= 0)
+			return ret ? ret : -ECONNRESET;
+		off += ret;
+		len -= ret;
+	}
+	return 0;
+}
+
 /**
  * kcbs_conn_send() - send one request frame
  * @c: the connection
@@ -126,10 +148,16 @@ int kcbs_conn_send(struct kcbs_conn *c, struct kcbs_msg_req *req,
 		struct bio_vec bvec;
 
 		rq_for_each_segment(bvec, rq, iter) {
-			iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, &bvec, 1, bvec.bv_len);
-			if (rq_iter_last(bvec, iter))
-				msg.msg_flags &= ~MSG_MORE;
-			err = kcbs_send_iter(c->sock, &msg);
+			bool last = rq_iter_last(bvec, iter);
+
+			if (sendpage_ok(bvec.bv_page)) {
+				err = kcbs_send_page(c->sock, &bvec, !last);
+			} else {
+				iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, &bvec, 1, bvec.bv_len);
+				if (last)
+					msg.msg_flags &= ~MSG_MORE;
+				err = kcbs_send_iter(c->sock, &msg);
+			}
 			if (err)
 				break;
 		}

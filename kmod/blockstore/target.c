@@ -271,7 +271,7 @@ static int kcbs_treq_serve(struct kcbs_treq *tr)
 			kcbs_stats_inc(&t->stats, KCBS_S_ERRORS);
 			return kcbs_tconn_reply(c, req, KCBS_ST_EIO, 0, NULL, 0);
 		}
-		kcbs_stats_io(&t->stats, type, len, ktime_get_ns() - tr->start);
+		kcbs_stats_io(&t->stats, type, len, kcbs_since(tr->start));
 		return kcbs_tconn_reply(c, req, KCBS_ST_OK, 0, tr->buf, len);
 	case KCBS_MSG_WRITE:
 		if (be32_to_cpu(req->data_crc) != kcbs_crc(~0, tr->buf, len)) {
@@ -299,7 +299,7 @@ static int kcbs_treq_serve(struct kcbs_treq *tr)
 		kcbs_stats_inc(&t->stats, KCBS_S_ERRORS);
 		return kcbs_tconn_reply(c, req, KCBS_ST_EIO, 0, NULL, 0);
 	}
-	kcbs_stats_io(&t->stats, type, len, ktime_get_ns() - tr->start);
+	kcbs_stats_io(&t->stats, type, len, kcbs_since(tr->start));
 	return kcbs_tconn_reply(c, req, KCBS_ST_OK, 0, NULL, 0);
 }
 
@@ -522,7 +522,7 @@ static int kcbs_tconn_recv_req(struct kcbs_tconn *c, const struct kcbs_msg_req *
 	}
 	tr->c = c;
 	tr->req = *req;
-	tr->start = ktime_get_ns();
+	tr->start = kcbs_now();
 	if (!async)
 		return kcbs_treq_serve(tr);
 	INIT_WORK(&tr->work, kcbs_treq_work);

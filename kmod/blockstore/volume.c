@@ -209,7 +209,7 @@ static void kcbs_cmd_end(struct kcbs_volume *vol, struct request *rq,
 {
 	if (cmd->status == BLK_STS_OK)
 		kcbs_stats_io(&vol->stats, kcbs_rq_type(rq), blk_rq_bytes(rq),
-			      ktime_get_ns() - cmd->start_ns);
+			      kcbs_since(cmd->start_ns));
 	else
 		kcbs_stats_inc(&vol->stats, KCBS_S_ERRORS);
 	atomic_dec(&vol->stats.inflight);
@@ -541,7 +541,7 @@ static void kcbs_cmd_start(struct kcbs_volume *vol, struct request *rq,
 	cmd->ended = false;
 	cmd->status = BLK_STS_OK;
 	cmd->data_crc = crc;
-	cmd->start_ns = ktime_get_ns();
+	cmd->start_ns = kcbs_now();
 	for (i = 0; i < KCLOUD_BS_MAX_REPLICAS; i++) {
 		if (sent & BIT(i)) {
 			atomic_inc(&vol->replicas[i].inflight);
@@ -805,6 +805,10 @@ static int kcbs_volume_disk(struct kcbs_volume *vol)
 	blk_queue_max_discard_sectors(disk->queue, KCBS_MAX_IO >> SECTOR_SHIFT);
 	blk_queue_max_write_zeroes_sectors(disk->queue, KCBS_MAX_IO >> SECTOR_SHIFT);
 	blk_queue_flag_set(QUEUE_FLAG_NONROT, disk->queue);
+	/* The data's crc32c is taken before it is sent, and pages are sent
+	 * without a copy: nobody may change them while a write is in flight.
+	 */
+	blk_queue_flag_set(QUEUE_FLAG_STABLE_WRITES, disk->queue);
 
 	err = add_disk(disk);
 	if (err) {

@@ -94,3 +94,36 @@ f_stuck_diag() {
 	[ -w /proc/sysrq-trigger ] && echo w > /proc/sysrq-trigger
 	t_diag "$(dmesg | tail -n 60)"
 }
+
+# f_failroot DIR CMD...: a root file system of its own, in a tmpfs mounted
+# at DIR (unmounted at exit), for the tasks whose allocations failslab
+# fails: the commands CMD (names or paths), bash, chroot's own /kcf-fail and
+# the libraries they link, /proc and /dev. On a 9p root (the test VMs,
+# virtme-ng) an allocation that fails inside the 9p client leaves it failing
+# every exec after it, in the whole guest; a task in this root touches no
+# 9p file once it fails allocations. Use: chroot DIR /kcf-fail CMD ARGS...
+# (it turns make-it-fail on for itself, then execs CMD); chroot(1) is run
+# from the real root, before. Files the commands write go to DIR/out.
+f_failroot() {
+	local r=$1 c f l
+	shift
+	mkdir -p "$r" && mount -t tmpfs -o mode=0755 tmpfs "$r" || return 1
+	t_defer "umount -l '$r'; rmdir '$r'"
+	for l in bin sbin lib lib32 lib64 libx32; do
+		[ -L "/$l" ] && ln -s "$(readlink "/$l")" "$r/$l"
+	done
+	for c in bash "$@"; do
+		c=$(command -v "$c") || { t_diag "f_failroot: no $c"; return 1; }
+		# The binary and every library ldd names, at the paths the
+		# dynamic loader asks for (links followed: the copies are files).
+		for f in "$c" $(ldd "$c" 2>/dev/null | grep -o '/[^ ]*'); do
+			[ -e "$r$f" ] && continue
+			mkdir -p "$r$(dirname "$f")" && cp -L "$f" "$r$f" || return 1
+		done
+	done
+	[ -e /etc/ld.so.cache ] && mkdir -p "$r/etc" && cp /etc/ld.so.cache "$r/etc/"
+	mkdir -p "$r/proc" "$r/dev" "$r/out" || return 1
+	mount --bind /proc "$r/proc" && mount --bind /dev "$r/dev" || return 1
+	printf '%s\n' '#!/bin/bash' 'echo 1 > /proc/self/make-it-fail && exec "$@"' > "$r/kcf-fail"
+	chmod 755 "$r/kcf-fail"
+}

@@ -57,27 +57,36 @@ iperf_run() {
 	if [ -n "$cg" ]; then
 		f_in_cgroup "$cg" ip netns exec $A timeout 60 iperf3 -c 10.0.1.11 -p 5220 -t "$secs" "$@" > /dev/null 2>&1
 	else
-		$w ip netns exec $A timeout 60 iperf3 -c 10.0.1.11 -p 5220 -t "$secs" "$@" > /dev/null 2>&1
+		# shellcheck disable=SC2086
+		ip netns exec $A $w timeout 60 iperf3 -c 10.0.1.11 -p 5220 -t "$secs" "$@" > /dev/null 2>&1
 	fi
 	echo $?
 	[ -s /tmp/kcf-is.$$ ] && kill "$(cat /tmp/kcf-is.$$)" 2>/dev/null
 	rm -f /tmp/kcf-is.$$
 }
 
-# fio_run SECONDS [CGROUP] [WRAPPER]: a verify run; prints fio's exit code and keeps
-# its output in $BS_DIR/fio.out.
+# fio_run SECONDS [CGROUP | "" failing]: a verify run, in CGROUP or with its
+# allocations failing (from the tmpfs root); prints fio's exit code and
+# keeps its output in $BS_DIR/fio.out.
 fio_run() {
-	local cg=${2:-} w=${3:-} job
+	local cg=${2:-} how=${3:-} job rc
 	job=(fio --name=m --filename="$dev" --direct=1 --ioengine=libaio --iodepth=16
 		--rw=randwrite --bs=16k --size="$SIZE" --time_based --runtime="$1"
 		--verify=crc32c --verify_fatal=1 --verify_backlog=64 --randrepeat=0
-		--eta=never --output="$BS_DIR/fio.out")
+		--eta=never)
 	if [ -n "$cg" ]; then
-		f_in_cgroup "$cg" "${job[@]}"
+		f_in_cgroup "$cg" "${job[@]}" --output="$BS_DIR/fio.out"
+		rc=$?
+	elif [ "$how" = failing ]; then
+		rm -f "$FR/out/fio.out"
+		f_failing "${job[@]}" --output=/out/fio.out
+		rc=$?
+		cp "$FR/out/fio.out" "$BS_DIR/fio.out" 2>/dev/null || : > "$BS_DIR/fio.out"
 	else
-		$w "${job[@]}"
+		"${job[@]}" --output="$BS_DIR/fio.out"
+		rc=$?
 	fi
-	echo $?
+	echo $rc
 }
 
 # Only an I/O error is a clean failure: a verify error is lost data.
@@ -107,17 +116,18 @@ t_check "the guests still reach each other" vpc_ping $A 10.0.1.11
 t_check "the volume is in sync, replicas identical" resynced
 
 # ---- failslab on kcloud's allocations ---------------------------------------
-# The failing tasks here are commands exec'd from the root file system. On a
-# 9p root (the test VMs, virtme-ng) a failed allocation in the 9p client
-# leaves it failing every exec after it (EINVAL, the whole guest): seen on
-# make check-debug's kernel. Those tasks must not touch 9p first (an
-# in-process netlink client that turns make-it-fail on itself): until then
-# this part runs only on a root that is not 9p.
+# The failing tasks run in a root of their own on a tmpfs (f_failroot): on
+# the 9p root of the test VMs a failed allocation in the 9p client would
+# break every exec in the guest after it.
 why=""
-if [ ! -d $DBG/failslab ]; then
-	why="the kernel has no failslab (CONFIG_FAILSLAB; make check-debug has it)"
-elif grep -q ' 9p ' /proc/mounts; then
-	why="the root is 9p, whose client does not survive failslab on exec (see the comment)"
+if [ ! -d $DBG/failslab ] || [ ! -e /proc/self/make-it-fail ]; then
+	why="the kernel has no failslab (CONFIG_FAILSLAB, FAULT_INJECTION_DEBUG_FS; make check-debug has it)"
+elif ! command -v chroot >/dev/null; then
+	why="no chroot(1)"
+fi
+FR=/tmp/kcf-root.$$
+if [ -z "$why" ] && ! f_failroot $FR "$KC_TOOL" timeout iperf3 fio; then
+	why="cannot build the tmpfs root of the failing tasks"
 fi
 if [ -n "$why" ]; then
 	for d in "failslab on the VPC's netlink: commands fail cleanly" \
@@ -134,6 +144,7 @@ if [ -n "$why" ]; then
 	done
 	t_done
 fi
+FAIL=(chroot $FR /kcf-fail)
 
 # fail_on PERCENT: fail that share of the slab and page allocations, sleeping
 # or not, of the tasks run by f_failing (x86_64 has no stack trace filter to
@@ -155,8 +166,9 @@ fail_on() {
 	[ -e $DBG/fail_page_alloc/ignore-gfp-highmem ] && echo N > $DBG/fail_page_alloc/ignore-gfp-highmem
 	return 0
 }
-# f_failing CMD...: CMD with its allocations subject to fail_on.
-f_failing() { bash -c 'echo 1 > /proc/self/make-it-fail && exec "$@"' f_failing "$@"; }
+# f_failing CMD...: CMD, from the tmpfs root, with its allocations subject
+# to fail_on.
+f_failing() { "${FAIL[@]}" "$@"; }
 fail_off() {
 	local d
 	for d in failslab fail_page_alloc; do
@@ -186,7 +198,7 @@ nl_churn() {
 			"port add dev c$i vpc red mac 02:00:00:00:01:$i ip 10.0.1.$i" \
 			"port del dev c$i" "subnet del vpc red cidr 10.0.$i.0/24"; do
 			# shellcheck disable=SC2086
-			out=$(f_failing ip netns exec $H "$KC_TOOL" $cmd 2>&1)
+			out=$(ip netns exec $H "${FAIL[@]}" "$KC_TOOL" $cmd 2>&1)
 			rc=$?
 			if [ $rc = 0 ]; then
 				ok=$((ok + 1))
@@ -217,14 +229,14 @@ done
 t_diag "VPC netlink under failslab: $out"
 t_eq "failslab on the VPC's netlink: commands fail cleanly" "$rc" 0
 fail_on 5
-rc=$(iperf_run 4 "" f_failing)
+rc=$(iperf_run 4 "" "${FAIL[*]}")
 fail_off
 t_diag "iperf3 under failslab on the VPC: exit $rc; drops: $(kch $H -s port show dev pa | grep -o '"drops":{[^}]*}')"
 t_ok "failslab on the VPC's datapath under TCP: no crash"
 t_check "failslab off: the guests reach each other" kc_wait 10 vpc_ping $A 10.0.1.11
 
 fail_on 5
-rc=$(fio_run 6 "" f_failing)
+rc=$(fio_run 6 "" failing)
 t_diag "fio under failslab on the block store: exit $rc"
 t_check "failslab on the block store: fio never reads wrong data" fio_clean
 [ "$rc" = 0 ] || t_diag "$(grep -m3 -i 'err' "$BS_DIR/fio.out")"
