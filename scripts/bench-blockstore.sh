@@ -13,7 +13,8 @@
 # Rounds are interleaved (raw, kcloud, drbd, raw, ...); each figure is the
 # median of the rounds, with the spread (min..max), and the ratios.
 #
-# usage: selftests/vm/run-vm.sh -- scripts/bench-blockstore.sh [ROUNDS [SECONDS]]
+# usage: selftests/vm/run-vm.sh --mem 4G --append tsc=reliable -- scripts/bench-blockstore.sh [ROUNDS [SECONDS]]
+# (make bench BENCH=blockstore does that; scripts/bench.sh says why tsc=reliable)
 set -u
 ROUNDS=${1:-3}
 SECS=${2:-5}
