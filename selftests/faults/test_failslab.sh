@@ -1,0 +1,174 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# failslab (and fail_page_alloc) on the allocations made through kcloud's
+# modules, where the kernel has fault injection (the debug kernel of make
+# check-debug): netlink commands of the VPC and the block store, TCP
+# through the switch and a fio verify run on a 3-replica volume, with a
+# share of their tasks' allocations failing. Errors must be clean: a
+# command fails with a message, I/O fails or not but never returns wrong
+# data, nothing crashes (run.sh fails on any splat and, on the debug
+# kernel, on kmemleak reports), and once failslab is off everything works
+# again: the volume resyncs to identical replicas, the guests reach each
+# other, the VPC module unloads and loads.
+. "$(dirname "$0")/../vpc/vpc_lib.sh"
+. "$(dirname "$0")/../blockstore/bs_lib.sh"
+. "$(dirname "$0")/faults_lib.sh"
+. "$(dirname "$0")/mem_lib.sh"
+kc_require_root
+command -v fio >/dev/null || t_skip_all "fio is not installed"
+command -v iperf3 >/dev/null || t_skip_all "iperf3 is not installed"
+kc_load vpc bs || t_skip_all "the modules do not load"
+DBG=/sys/kernel/debug
+mountpoint -q $DBG || mount -t debugfs debugfs $DBG 2>/dev/null
+
+# The failing tasks run in a root of their own on a tmpfs (f_failroot): on
+# the 9p root of the test VMs a failed allocation in the 9p client would
+# break every exec in the guest after it.
+[ -d $DBG/failslab ] && [ -e /proc/self/make-it-fail ] ||
+	t_skip_all "the kernel has no failslab (CONFIG_FAILSLAB, FAULT_INJECTION_DEBUG_FS; make check-debug has it)"
+command -v chroot >/dev/null || t_skip_all "no chroot(1)"
+FR=/tmp/kcf-root.$$
+f_failroot $FR "$KC_TOOL" timeout iperf3 fio ||
+	t_skip_all "cannot build the tmpfs root of the failing tasks"
+t_plan 12
+mem_setup
+
+# ---- failslab on kcloud's allocations ---------------------------------------
+FAIL=(chroot $FR /kcf-fail)
+
+# fail_on PERCENT: fail that share of the slab and page allocations, sleeping
+# or not, of the tasks run by f_failing (x86_64 has no stack trace filter to
+# narrow it to kcloud's code: the commands and the I/O submitted are what
+# reach kcloud's allocations; softirq work is never failed).
+fail_on() {
+	local d
+	for d in failslab fail_page_alloc; do
+		[ -d "$DBG/$d" ] || continue
+		echo 0 > "$DBG/$d/probability"
+		echo Y > "$DBG/$d/task-filter"
+		echo N > "$DBG/$d/ignore-gfp-wait"
+		echo $FTIMES > "$DBG/$d/times"
+		echo 1 > "$DBG/$d/interval"
+		echo 0 > "$DBG/$d/space"
+		echo 0 > "$DBG/$d/verbose"
+		echo "$1" > "$DBG/$d/probability"
+	done
+	[ -e $DBG/fail_page_alloc/ignore-gfp-highmem ] && echo N > $DBG/fail_page_alloc/ignore-gfp-highmem
+	return 0
+}
+# f_failing CMD...: CMD, from the tmpfs root, with its allocations subject
+# to fail_on.
+f_failing() { "${FAIL[@]}" "$@"; }
+fail_off() {
+	local d
+	for d in failslab fail_page_alloc; do
+		[ -d "$DBG/$d" ] && echo 0 > "$DBG/$d/probability"
+	done
+	injected
+	return 0
+}
+t_defer fail_off
+# times counts down as failures are injected.
+FTIMES=1000000 INJECTED=0
+injected() {
+	local d left
+	for d in failslab fail_page_alloc; do
+		left=$(cat "$DBG/$d/times" 2>/dev/null) || continue
+		INJECTED=$((INJECTED + FTIMES - left))
+		echo $FTIMES > "$DBG/$d/times"
+	done
+}
+
+# Netlink commands that allocate, half of their allocations failing.
+nl_churn() {
+	local i ok=0 bad=0 killed=0 out rc
+	for ((i = 30; i < 50; i++)); do
+		ip -n $H link add c$i type veth peer name d$i 2>/dev/null
+		for cmd in "subnet add vpc red cidr 10.0.$i.0/24" \
+			"port add dev c$i vpc red mac 02:00:00:00:01:$i ip 10.0.1.$i" \
+			"port del dev c$i" "subnet del vpc red cidr 10.0.$i.0/24"; do
+			# shellcheck disable=SC2086
+			out=$(ip netns exec $H "${FAIL[@]}" "$KC_TOOL" $cmd 2>&1)
+			rc=$?
+			if [ $rc = 0 ]; then
+				ok=$((ok + 1))
+			elif [ -n "$out" ]; then
+				bad=$((bad + 1))
+			elif [ $rc -gt 128 ]; then
+				# A failed page fault (fail_page_alloc) kills
+				# the tool itself: the kernel's doing, not kcloud's.
+				killed=$((killed + 1))
+			else
+				echo "silent failure: $cmd"
+				return 1
+			fi
+		done
+		ip -n $H link del c$i 2>/dev/null
+	done
+	echo "$ok succeeded, $bad failed with a message, $killed killed"
+}
+fail_on 10
+out=$(nl_churn)
+rc=$?
+fail_off
+for ((i = 30; i < 50; i++)); do
+	kch $H port del dev c$i > /dev/null 2>&1
+	kch $H subnet del vpc red cidr 10.0.$i.0/24 > /dev/null 2>&1
+	ip -n $H link del c$i 2>/dev/null
+done
+t_diag "VPC netlink under failslab: $out"
+t_eq "failslab on the VPC's netlink: commands fail cleanly" "$rc" 0
+fail_on 5
+rc=$(iperf_run 4 "" "${FAIL[*]}")
+fail_off
+t_diag "iperf3 under failslab on the VPC: exit $rc; drops: $(kch $H -s port show dev pa | grep -o '"drops":{[^}]*}')"
+t_ok "failslab on the VPC's datapath under TCP: no crash"
+t_check "failslab off: the guests reach each other" kc_wait 10 vpc_ping $A 10.0.1.11
+
+fail_on 5
+rc=$(fio_run 6 "" failing)
+t_diag "fio under failslab on the block store: exit $rc"
+t_check "failslab on the block store: fio never reads wrong data" fio_clean
+[ "$rc" = 0 ] || t_diag "$(grep -m3 -i 'err' "$BS_DIR/fio.out")"
+bs_nl() {
+	local i ok=0 bad=0 killed=0 out rc
+	for ((i = 0; i < 10; i++)); do
+		out=$(f_failing "$KC_TOOL" volume create vx$i replica 10.77.1.2:$BS_PORT replica 10.77.2.2:$BS_PORT size 1M 2>&1)
+		rc=$?
+		if [ $rc = 0 ]; then
+			ok=$((ok + 1))
+			"$KC_TOOL" volume delete vx$i >/dev/null 2>&1 || "$KC_TOOL" volume delete vx$i force >/dev/null 2>&1
+		elif [ -n "$out" ]; then
+			bad=$((bad + 1))
+		elif [ $rc -gt 128 ]; then
+			killed=$((killed + 1))
+		else
+			echo "silent failure: volume create vx$i"
+			return 1
+		fi
+	done
+	echo "$ok succeeded, $bad failed with a message, $killed killed"
+}
+fail_on 10
+out=$(bs_nl)
+rc=$?
+fail_off
+t_diag "block store netlink under failslab: $out"
+t_eq "failslab on the block store's netlink: commands fail cleanly" "$rc" 0
+for ((i = 0; i < 10; i++)); do "$KC_TOOL" volume delete vx$i force >/dev/null 2>&1; done
+t_check "failslab off: the volume resyncs to identical replicas" resynced
+rc=$(fio_run 3)
+t_eq "failslab off: a new fio verify run works" "$rc" 0
+reload() {
+	kch $H vpc del red >/dev/null 2>&1
+	kc_unload vpc && kc_load vpc
+}
+t_diag "failslab and fail_page_alloc: $INJECTED allocations failed"
+t_check "failslab: failures were injected" test "$INJECTED" -gt 0
+t_check "failslab off: the VPC module unloads and loads again" reload
+t_check "failslab off: the switch works again after a reload" \
+	eval 'kch $H vpc add red vni 100 cidr 10.0.0.0/16 && kch $H subnet add vpc red cidr 10.0.1.0/24 &&
+	kch $H port add dev pa vpc red mac $MA ip 10.0.1.10 && kch $H port add dev pb vpc red mac $MB ip 10.0.1.11 &&
+	kc_wait 10 vpc_ping $A 10.0.1.11'
+t_done
