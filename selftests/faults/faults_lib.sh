@@ -109,8 +109,12 @@ f_failroot() {
 	shift
 	mkdir -p "$r" && mount -t tmpfs -o mode=0755 tmpfs "$r" || return 1
 	t_defer "umount -l '$r'; rmdir '$r'"
+	# The merged /usr's links (/lib -> usr/lib ...), with their targets.
 	for l in bin sbin lib lib32 lib64 libx32; do
-		[ -L "/$l" ] && ln -s "$(readlink "/$l")" "$r/$l"
+		[ -L "/$l" ] || continue
+		f=$(readlink "/$l")
+		case "$f" in /*) mkdir -p "$r$f" ;; *) mkdir -p "$r/$f" ;; esac
+		ln -s "$f" "$r/$l" || return 1
 	done
 	for c in bash "$@"; do
 		c=$(command -v "$c") || { t_diag "f_failroot: no $c"; return 1; }
