@@ -97,13 +97,13 @@ f_stuck_diag() {
 
 # f_failroot DIR CMD...: a root file system of its own, in a tmpfs mounted
 # at DIR (unmounted at exit), for the tasks whose allocations failslab
-# fails: the commands CMD (names or paths), bash, chroot's own /kcf-fail and
+# fails: the commands CMD (names or paths) and
 # the libraries they link, /proc and /dev. On a 9p root (the test VMs,
 # virtme-ng) an allocation that fails inside the 9p client leaves it failing
 # every exec after it, in the whole guest; a task in this root touches no
-# 9p file once it fails allocations. Use: chroot DIR /kcf-fail CMD ARGS...
-# (it turns make-it-fail on for itself, then execs CMD); chroot(1) is run
-# from the real root, before. Files the commands write go to DIR/out.
+# 9p file once it fails allocations. Start a command with chroot DIR CMD,
+# then turn make-it-fail on for it with f_fail_pids (its exec is spared).
+# Files the commands write go to DIR/out.
 f_failroot() {
 	local r=$1 c f l
 	shift
@@ -116,7 +116,7 @@ f_failroot() {
 		case "$f" in /*) mkdir -p "$r$f" ;; *) mkdir -p "$r/$f" ;; esac
 		ln -s "$f" "$r/$l" || return 1
 	done
-	for c in bash "$@"; do
+	for c in "$@"; do
 		c=$(command -v "$c") || { t_diag "f_failroot: no $c"; return 1; }
 		# The binary and every library ldd names, at the paths the
 		# dynamic loader asks for (links followed: the copies are files).
@@ -128,6 +128,19 @@ f_failroot() {
 	[ -e /etc/ld.so.cache ] && mkdir -p "$r/etc" && cp /etc/ld.so.cache "$r/etc/"
 	mkdir -p "$r/proc" "$r/dev" "$r/out" || return 1
 	mount --bind /proc "$r/proc" && mount --bind /dev "$r/dev" || return 1
-	printf '%s\n' '#!/bin/bash' 'echo 1 > /proc/self/make-it-fail && exec "$@"' > "$r/kcf-fail"
-	chmod 755 "$r/kcf-fail"
+}
+
+# f_fail_pids NAME: make-it-fail on every thread of the processes called
+# NAME that run from the tmpfs root $FR (f_failroot), never on one from the
+# real root; prints how many processes.
+f_fail_pids() {
+	local p t n=0
+	for p in $(pgrep -x "$1"); do
+		[[ "$(readlink "/proc/$p/exe" 2>/dev/null)" == "$FR"/* ]] || continue
+		for t in /proc/"$p"/task/*; do
+			echo 1 > "$t/make-it-fail" 2>/dev/null
+		done
+		n=$((n + 1))
+	done
+	echo $n
 }

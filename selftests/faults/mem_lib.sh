@@ -5,7 +5,7 @@
 # bs_lib.sh and faults_lib.sh): a VPC with two guests a and b on one host,
 # a 3-replica volume over three targets, and the traffic: iperf_run (TCP
 # from a to b) and fio_run (a verify run on the volume), each in a memory
-# cgroup or with its allocations failing (test_failslab.sh's f_failing).
+# cgroup or with its allocations failing (f_fail_pids, test_failslab.sh).
 #
 #	mem_setup		# two t_check results; the volume's disk in $dev
 H=${VP}h A=${VP}a B=${VP}b
@@ -31,31 +31,40 @@ mem_setup() {
 	[ -b "$dev" ] || { t_diag "no disk for the volume"; t_done; }
 }
 
-# iperf_run SECONDS [CGROUP] [WRAPPER] [IPERF3 ARGS]: TCP from a to b, in
-# CGROUP or run by the command WRAPPER inside a's namespace; prints
-# iperf3's exit code.
+# iperf_run SECONDS [CGROUP | "" failing] [IPERF3 ARGS]: TCP from a to b, in
+# CGROUP or with its allocations failing once it runs (from the tmpfs root
+# $FR, f_fail_pids); prints iperf3's exit code.
 iperf_run() {
 	local secs=$1
 	local cg=${2:-} w=${3:-}
 	shift 3 2>/dev/null || shift $#
 	ip netns exec $B iperf3 -s -D -1 -p 5220 -I /tmp/kcf-is.$$ >/dev/null 2>&1
 	kc_wait 5 ip netns exec $B ss -ltn 'sport = :5220'
+	local rc pid
 	if [ -n "$cg" ]; then
 		f_in_cgroup "$cg" ip netns exec $A timeout 60 iperf3 -c 10.0.1.11 -p 5220 -t "$secs" "$@" > /dev/null 2>&1
+		rc=$?
+	elif [ "$w" = failing ]; then
+		ip netns exec $A chroot "$FR" timeout 60 iperf3 -c 10.0.1.11 -p 5220 -t "$secs" "$@" > /dev/null 2>&1 &
+		pid=$!
+		sleep 1
+		f_fail_pids iperf3 > /dev/null
+		wait $pid
+		rc=$?
 	else
-		# shellcheck disable=SC2086
-		ip netns exec $A $w timeout 60 iperf3 -c 10.0.1.11 -p 5220 -t "$secs" "$@" > /dev/null 2>&1
+		ip netns exec $A timeout 60 iperf3 -c 10.0.1.11 -p 5220 -t "$secs" "$@" > /dev/null 2>&1
+		rc=$?
 	fi
-	echo $?
+	echo $rc
 	[ -s /tmp/kcf-is.$$ ] && kill "$(cat /tmp/kcf-is.$$)" 2>/dev/null
 	rm -f /tmp/kcf-is.$$
 }
 
 # fio_run SECONDS [CGROUP | "" failing]: a verify run, in CGROUP or with its
-# allocations failing (f_failing, from the tmpfs root $FR); prints fio's
-# exit code and keeps its output in $BS_DIR/fio.out.
+# allocations failing once it runs (from the tmpfs root $FR, f_fail_pids);
+# prints fio's exit code and keeps its output in $BS_DIR/fio.out.
 fio_run() {
-	local cg=${2:-} how=${3:-} job rc
+	local cg=${2:-} how=${3:-} job rc pid
 	job=(fio --name=m --filename="$dev" --direct=1 --ioengine=libaio --iodepth=16
 		--rw=randwrite --bs=16k --size="$SIZE" --time_based --runtime="$1"
 		--verify=crc32c --verify_fatal=1 --verify_backlog=64 --randrepeat=0
@@ -65,7 +74,11 @@ fio_run() {
 		rc=$?
 	elif [ "$how" = failing ]; then
 		rm -f "$FR/out/fio.out"
-		f_failing "${job[@]}" --output=/out/fio.out
+		chroot "$FR" "${job[@]}" --output=/out/fio.out &
+		pid=$!
+		sleep 2
+		f_fail_pids fio > /dev/null
+		wait $pid
 		rc=$?
 		cp "$FR/out/fio.out" "$BS_DIR/fio.out" 2>/dev/null || : > "$BS_DIR/fio.out"
 	else

@@ -15,7 +15,7 @@ H=${VP}n
 vpc_host $H
 bad=$(ip netns exec $H /usr/bin/python3 "$(dirname "$0")/nl_input.py" 2>&1)
 nbad=$(grep -c '^\(PASS\|FAIL\)' <<< "$bad")
-t_plan $((nbad + 18))
+t_plan $((nbad + 22))
 while read -r verdict desc; do
 	case "$verdict" in
 	PASS) t_ok "netlink: $desc" ;;
@@ -48,6 +48,25 @@ t_eq "host show: the guest MTU is the underlay's less 50" \
 	"$(kch $H host show)" "host local 192.168.50.1 port 6090 mtu 9000 guest-mtu 8950"
 t_check "host set" kch $H host set port 6091
 t_check_fail "host add twice" kch $H host add local 192.168.50.1
+
+# -batch: commands from a file, as ip -batch; the first failure stops it
+# (and names its line) unless -force.
+printf '%s\n' "# two subnets" "subnet add vpc crimson cidr 10.0.8.0/24 name \"b one\"" \
+	"" "subnet add vpc crimson cidr 10.0.8.0/24" "subnet add vpc crimson cidr 10.0.9.0/24" \
+	> /tmp/$VP.batch
+t_defer "rm -f /tmp/$VP.batch"
+out=$(kch $H -batch /tmp/$VP.batch 2>&1)
+t_eq "-batch stops at a failing line, with its extack and line number, exit 1" "$? $out" \
+	"1 kcloud: kcloud_vpc: subnet CIDR overlaps another subnet
+kcloud: command failed /tmp/$VP.batch:4"
+t_eq "-batch ran the lines before it, quoted words whole, not those after it" \
+	"$(kch $H subnet show vpc crimson | grep -c '10.0.8.0/24.*b one') $(kch $H subnet show vpc crimson | grep -c 10.0.9.0)" "1 0"
+kch $H subnet del vpc crimson cidr 10.0.8.0/24
+out=$(kch $H -batch /tmp/$VP.batch -force 2>&1)
+t_eq "-batch -force goes on after a failure and exits 1" "$?" 1
+t_eq "-batch -force ran every line" "$(kch $H subnet show vpc crimson | grep -c '10.0.[89].0/24')" 2
+kch $H subnet del vpc crimson cidr 10.0.8.0/24
+kch $H subnet del vpc crimson cidr 10.0.9.0/24
 
 # 300 mappings (added over one socket: 300 runs of the tool are slow
 # under TCG): a dump spans several messages and loses none.

@@ -13,6 +13,13 @@
 static bool kc_jsep[KC_JSON_DEPTH];
 static int kc_jdepth;
 
+/* A batch starts each command at the top level, whatever the last left. */
+void kc_json_reset(void)
+{
+	kc_jdepth = 0;
+	kc_jsep[0] = false;
+}
+
 static bool kc_want(enum kc_print t)
 {
 	return t == KC_ANY || (t == KC_JSON) == !!kc_json;

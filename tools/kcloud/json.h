@@ -44,6 +44,8 @@ void kc_print_fixed(enum kc_print t, const char *key, const char *fmt,
 		    long long v, int dec);
 void kc_print_null(enum kc_print t, const char *key, const char *fmt);
 void kc_print_nl(void);
+/* Forget any object or array a failed command left open (batch mode). */
+void kc_json_reset(void);
 /* Text-mode only free text. */
 void kc_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
