@@ -7,7 +7,15 @@
 # from a to b) and fio_run (a verify run on the volume), each in a memory
 # cgroup or with its allocations failing (f_fail_pids, test_failslab.sh).
 #
+#	mem_require		# root, fio, iperf3, the modules; or skip
 #	mem_setup		# two t_check results; the volume's disk in $dev
+mem_require() {
+	kc_require_root
+	command -v fio >/dev/null || t_skip_all "fio is not installed"
+	command -v iperf3 >/dev/null || t_skip_all "iperf3 is not installed"
+	kc_load vpc bs || t_skip_all "the modules do not load"
+}
+
 H=${VP}h A=${VP}a B=${VP}b
 MA=02:00:00:00:01:0a MB=02:00:00:00:01:0b
 vpc_setup() {

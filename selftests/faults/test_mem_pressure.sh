@@ -12,10 +12,7 @@
 . "$(dirname "$0")/../blockstore/bs_lib.sh"
 . "$(dirname "$0")/faults_lib.sh"
 . "$(dirname "$0")/mem_lib.sh"
-kc_require_root
-command -v fio >/dev/null || t_skip_all "fio is not installed"
-command -v iperf3 >/dev/null || t_skip_all "iperf3 is not installed"
-kc_load vpc bs || t_skip_all "the modules do not load"
+mem_require
 
 t_plan 8
 mem_setup
