@@ -48,7 +48,10 @@ PY
 : > "$BS_DIR/acked"
 writer &
 wpid=$!
-sleep 2
+# Writes in flight: once the writer has some acknowledged (its start can
+# take seconds on a slow guest), half a second more of them.
+kc_wait 120 test -s "$BS_DIR/acked"
+sleep 0.5
 t_check "delete by force with writes in flight" "$KC_TOOL" volume delete v7 force
 wait $wpid
 t_diag "$(wc -l < "$BS_DIR/acked") writes acknowledged"
