@@ -56,15 +56,15 @@ printf '%s\n' "# two subnets" "subnet add vpc crimson cidr 10.0.8.0/24 name \"b 
 	> /tmp/$VP.batch
 t_defer "rm -f /tmp/$VP.batch"
 out=$(kch $H -batch /tmp/$VP.batch 2>&1)
-t_eq "-batch stops at a failing line, with its extack and line number, exit 1" "$? $out" \
+t_eq "kcloud -batch stops at a failing line, with its extack and line number, exit 1" "$? $out" \
 	"1 kcloud: kcloud_vpc: subnet CIDR overlaps another subnet
 kcloud: command failed /tmp/$VP.batch:4"
-t_eq "-batch ran the lines before it, quoted words whole, not those after it" \
+t_eq "kcloud -batch ran the lines before it, quoted words whole, not those after it" \
 	"$(kch $H subnet show vpc crimson | grep -c '10.0.8.0/24.*b one') $(kch $H subnet show vpc crimson | grep -c 10.0.9.0)" "1 0"
 kch $H subnet del vpc crimson cidr 10.0.8.0/24
 out=$(kch $H -batch /tmp/$VP.batch -force 2>&1)
-t_eq "-batch -force goes on after a failure and exits 1" "$?" 1
-t_eq "-batch -force ran every line" "$(kch $H subnet show vpc crimson | grep -c '10.0.[89].0/24')" 2
+t_eq "kcloud -batch -force goes on after a failure and exits 1" "$?" 1
+t_eq "kcloud -batch -force ran every line" "$(kch $H subnet show vpc crimson | grep -c '10.0.[89].0/24')" 2
 kch $H subnet del vpc crimson cidr 10.0.8.0/24
 kch $H subnet del vpc crimson cidr 10.0.9.0/24
 
