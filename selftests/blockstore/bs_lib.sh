@@ -67,9 +67,10 @@ bs_field() {
 		"import json,sys; v=json.load(sys.stdin)[0]; print($2)"
 }
 
-# bs_wait_state NAME STATE SECONDS
+# bs_wait_state NAME STATE SECONDS: wait for the volume to be in STATE, for at
+# most SECONDS times KCLOUD_TIMEOUT_SCALE.
 bs_wait_state() {
-	local end=$((SECONDS + $3))
+	local end=$((SECONDS + $3 * ${KCLOUD_TIMEOUT_SCALE:-1}))
 	while [ "$(bs_field "$1" 'v["state"]' 2>/dev/null)" != "$2" ]; do
 		[ $SECONDS -ge "$end" ] && return 1
 		sleep 0.2

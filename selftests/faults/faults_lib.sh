@@ -76,7 +76,7 @@ f_in_cgroup() {
 
 # f_wait_gone PID SECONDS: wait until process PID has ended.
 f_wait_gone() {
-	local end=$((SECONDS + $2))
+	local end=$((SECONDS + $2 * ${KCLOUD_TIMEOUT_SCALE:-1}))
 	while kill -0 "$1" 2>/dev/null; do
 		[ $SECONDS -ge "$end" ] && return 1
 		sleep 0.5

@@ -141,9 +141,10 @@ kc_netns() {
 # kc_in NS CMD...: run CMD in namespace NS.
 kc_in() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
-# kc_wait SECONDS CMD...: retry CMD every 0.1 s until it succeeds.
+# kc_wait SECONDS CMD...: retry CMD every 0.1 s until it succeeds, for at most
+# SECONDS times KCLOUD_TIMEOUT_SCALE (make check-debug: its kernel is slower).
 kc_wait() {
-	local end=$((SECONDS + $1))
+	local end=$((SECONDS + $1 * ${KCLOUD_TIMEOUT_SCALE:-1}))
 	shift
 	until "$@" >/dev/null 2>&1; do
 		[ $SECONDS -ge $end ] && return 1
