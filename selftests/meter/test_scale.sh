@@ -34,7 +34,11 @@ fi
 sleep 2.5	# every instance's first 1 s sample closed: its first ring page taken
 after=$(used_kib)
 per=$(( (after - before) * 1024 / N ))
-if [ "$per" -le 49152 ]; then
+if dmesg | grep -q 'KernelAddressSanitizer initialized'; then
+	# KASAN's redzones and kmemleak's records grow every object: the
+	# bound is for a production kernel's slab sizes.
+	t_skip "memory per instance within 48 KiB ($per bytes)" "KASAN's redzones grow every object"
+elif [ "$per" -le 49152 ]; then
 	t_ok "memory per instance within 48 KiB ($per bytes)"
 else
 	t_notok "memory per instance within 48 KiB ($per bytes)"
