@@ -39,9 +39,27 @@ mem_setup() {
 	[ -b "$dev" ] || { t_diag "no disk for the volume"; t_done; }
 }
 
+# grown SECONDS MIN CMD...: wait (at most SECONDS, scaled by
+# KCLOUD_TIMEOUT_SCALE) until the number CMD prints is MIN more than it was.
+grown() {
+	local secs=$(( $1 * ${KCLOUD_TIMEOUT_SCALE:-1} )) min=$2 v0 i
+	shift 2
+	v0=$("$@")
+	for ((i = 0; i < secs * 10; i++)); do
+		[ $(( $("$@") - v0 )) -ge "$min" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# The bytes guest b received; the sectors written to the volume's disk.
+b_rx_bytes() {
+	ip netns exec $B awk -F'[: ]+' 'NR > 2 && $2 != "lo" { s += $3 } END { print s + 0 }' /proc/net/dev
+}
+disk_written() { awk -v d="${dev##*/}" '$3 == d { print $10 }' /proc/diskstats; }
+
 # iperf_run SECONDS [CGROUP | "" failing] [IPERF3 ARGS]: TCP from a to b, in
-# CGROUP or with its allocations failing once it runs (from the tmpfs root
-# $FR, f_fail_pids); prints iperf3's exit code.
+# CGROUP or with its allocations failing once its data flows (from the tmpfs
+# root $FR, f_fail_pids: its setup is spared); prints iperf3's exit code.
 iperf_run() {
 	local secs=$1
 	local cg=${2:-} w=${3:-}
@@ -55,7 +73,7 @@ iperf_run() {
 	elif [ "$w" = failing ]; then
 		ip netns exec $A chroot "$FR" timeout 60 iperf3 -c 10.0.1.11 -p 5220 -t "$secs" "$@" > /dev/null 2>&1 &
 		pid=$!
-		sleep 1
+		grown 10 1000000 b_rx_bytes
 		f_fail_pids iperf3 > /dev/null
 		wait $pid
 		rc=$?
@@ -69,7 +87,8 @@ iperf_run() {
 }
 
 # fio_run SECONDS [CGROUP | "" failing]: a verify run, in CGROUP or with its
-# allocations failing once it runs (from the tmpfs root $FR, f_fail_pids);
+# allocations failing once it writes (from the tmpfs root $FR, f_fail_pids:
+# its setup is spared);
 # prints fio's exit code and keeps its output in $BS_DIR/fio.out.
 fio_run() {
 	local cg=${2:-} how=${3:-} job rc pid
@@ -84,7 +103,7 @@ fio_run() {
 		rm -f "$FR/out/fio.out"
 		chroot "$FR" "${job[@]}" --output=/out/fio.out &
 		pid=$!
-		sleep 2
+		grown 10 2048 disk_written
 		f_fail_pids fio > /dev/null
 		wait $pid
 		rc=$?

@@ -117,8 +117,9 @@ nl_failing() {
 	[ "$rc" -le 2 ] || [ "$rc" -gt 128 ]
 }
 
-# The VPC: subnets and ports of 20 veth pairs made beforehand, 10 % of the
-# tool's slab allocations failing (page allocations spared: a failed page
+# The VPC: subnets and ports of 20 veth pairs made beforehand, 3 % of the
+# tool's slab allocations failing (enough that most commands fail somewhere,
+# few enough that some get far and must undo what they did) (page allocations spared: a failed page
 # fault would kill the tool rather than fail a command).
 cmds=$BS_DIR/vpc.cmds
 : > "$cmds"
@@ -129,7 +130,7 @@ for ((i = 30; i < 50; i++)); do
 	echo "port del dev c$i" >> "$cmds"
 	echo "subnet del vpc red cidr 10.0.$i.0/24" >> "$cmds"
 done
-fail_on 10 slab
+fail_on 3 slab
 out=$(nl_failing $H "$cmds")
 rc=$?
 fail_off
@@ -141,26 +142,26 @@ done
 t_diag "VPC netlink under failslab: $out"
 t_eq "failslab on the VPC's netlink: commands fail cleanly" "$rc" 0
 fail_on 5
-rc=$(iperf_run 4 "" failing)
+rc=$(iperf_run 6 "" failing)
 fail_off
 t_diag "iperf3 under failslab on the VPC: exit $rc; drops: $(kch $H -s port show dev pa | grep -o '"drops":{[^}]*}')"
 t_ok "failslab on the VPC's datapath under TCP: no crash"
 t_check "failslab off: the guests reach each other" kc_wait 10 vpc_ping $A 10.0.1.11
 
 fail_on 5
-rc=$(fio_run 6 "" failing)
+rc=$(fio_run 8 "" failing)
 t_diag "fio under failslab on the block store: exit $rc"
 t_check "failslab on the block store: fio never reads wrong data" fio_clean
 [ "$rc" = 0 ] || t_diag "$(grep -m3 -i 'err' "$BS_DIR/fio.out")"
 # The block store: volumes created (connecting to the test's targets) and
-# deleted, 10 % of the tool's slab allocations failing.
+# deleted, 3 % of the tool's slab allocations failing.
 cmds=$BS_DIR/bs.cmds
 : > "$cmds"
 for ((i = 0; i < 10; i++)); do
 	echo "volume create vx$i replica 10.77.1.2:$BS_PORT replica 10.77.2.2:$BS_PORT size 1M" >> "$cmds"
 	echo "volume delete vx$i force" >> "$cmds"
 done
-fail_on 10 slab
+fail_on 3 slab
 out=$(nl_failing - "$cmds")
 rc=$?
 fail_off
