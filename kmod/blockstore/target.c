@@ -50,6 +50,7 @@ struct kcbs_tconn {
 	atomic_t inflight_bytes;	/* their buffers */
 	wait_queue_head_t wait;		/* for inflight to go down */
 	bool hello;
+	bool corked;			/* the receiver's: replies held */
 };
 
 /* One request being served on the target's I/O workqueue. */
@@ -454,6 +455,28 @@ static int kcbs_tconn_hello(struct kcbs_tconn *c, const struct kcbs_msg_req *req
 }
 
 /*
+ * Replies are corked while more requests wait in the socket, as DRBD corks
+ * its acks: the answers to a burst of requests leave together, in full
+ * segments, rather than a segment each (the socket is TCP_NODELAY). Only
+ * the receiver corks and uncorks, and it uncorks before it waits for
+ * anything (the next request, or requests being served), so a reply is
+ * held for no longer than it takes to serve the requests already queued.
+ */
+static void kcbs_tconn_cork(struct kcbs_tconn *c, bool on)
+{
+	if (c->corked == on)
+		return;
+	tcp_sock_set_cork(c->sock->sk, on);
+	c->corked = on;
+}
+
+/* A whole request header waits in the socket (a hint: only the receiver reads it). */
+static bool kcbs_tconn_more(struct kcbs_tconn *c)
+{
+	return tcp_inq(c->sock->sk) >= (int)sizeof(struct kcbs_msg_req);
+}
+
+/*
  * Receive one request after the HELLO and serve it; a negative return
  * closes the connection. A read or write is done at once, in the receiver,
  * with the connection's buffer: on a fast store a hand-off to a worker
@@ -482,6 +505,8 @@ static int kcbs_tconn_recv_req(struct kcbs_tconn *c, const struct kcbs_msg_req *
 	async = type == KCBS_MSG_FLUSH || type == KCBS_MSG_ZERO ||
 		(be16_to_cpu(req->flags) & KCBS_MSG_F_FUA);
 
+	if ((be16_to_cpu(req->flags) & KCBS_MSG_F_ORDERED) || async)
+		kcbs_tconn_cork(c, false);
 	if (be16_to_cpu(req->flags) & KCBS_MSG_F_ORDERED)
 		wait_event(c->wait, !atomic_read(&c->inflight));
 	else if (async)
@@ -523,8 +548,16 @@ static int kcbs_tconn_recv_req(struct kcbs_tconn *c, const struct kcbs_msg_req *
 	tr->c = c;
 	tr->req = *req;
 	tr->start = kcbs_now();
-	if (!async)
-		return kcbs_treq_serve(tr);
+	if (!async) {
+		bool more = kcbs_tconn_more(c);
+
+		if (more)
+			kcbs_tconn_cork(c, true);
+		err = kcbs_treq_serve(tr);
+		if (!more)
+			kcbs_tconn_cork(c, false);
+		return err;
+	}
 	INIT_WORK(&tr->work, kcbs_treq_work);
 	atomic_add(tr->buf_len, &c->inflight_bytes);
 	atomic_inc(&c->inflight);
@@ -543,6 +576,8 @@ static void kcbs_tconn_work(struct work_struct *work)
 	/* A volume may sit on this very host: do not recurse into it. */
 	noio = memalloc_noio_save();
 	for (;;) {
+		if (c->corked && !kcbs_tconn_more(c))
+			kcbs_tconn_cork(c, false);
 		err = kcbs_sock_recv(c->sock, &req, sizeof(req));
 		if (err)
 			break;

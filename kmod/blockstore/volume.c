@@ -213,7 +213,13 @@ static void kcbs_cmd_end(struct kcbs_volume *vol, struct request *rq,
 	else
 		kcbs_stats_inc(&vol->stats, KCBS_S_ERRORS);
 	atomic_dec(&vol->stats.inflight);
-	blk_mq_complete_request(rq);
+	/* Ended here, not through blk_mq_complete_request(): that would move
+	 * the completion to the BLOCK softirq (one hardware queue), which
+	 * from the task contexts a request ends in (the receiver, the local
+	 * device's completion, queue_rq itself) means waking ksoftirqd, or
+	 * to an IPI, for every request.
+	 */
+	blk_mq_end_request(rq, cmd->status);
 }
 
 /* A write has the quorum: replicas that did not get it are out of sync. */
@@ -557,9 +563,9 @@ static blk_status_t kcbs_queue_rq(struct blk_mq_hw_ctx *hctx,
 	struct request *rq = bd->rq;
 	struct kcbs_volume *vol = rq->q->queuedata;
 	struct kcbs_cmd *cmd = blk_mq_rq_to_pdu(rq);
-	u8 targets, insync;
+	u8 targets, insync, local = 0;
 	u32 crc = 0;
-	int i;
+	int i, pass;
 
 	if (READ_ONCE(vol->stopping))
 		return BLK_STS_IOERR;
@@ -597,21 +603,25 @@ static blk_status_t kcbs_queue_rq(struct blk_mq_hw_ctx *hctx,
 		return BLK_STS_RESOURCE;		/* frozen: wait */
 	}
 	kcbs_cmd_start(vol, rq, cmd, targets, crc);
-	for (i = 0; i < KCLOUD_BS_MAX_REPLICAS; i++) {
-		if (!(targets & BIT(i)))
-			continue;
-		if (kcbs_cmd_send(vol, &vol->replicas[i], rq, cmd))
-			kcbs_cmd_resolve(vol, rq, cmd, i, false, 0);
+	/* Over the network first, so that its round trip overlaps the local
+	 * write, which a RAM or NVMe device may do before it returns. Each
+	 * replica is sent to once: the order is taken before the first send.
+	 */
+	for (i = 0; i < KCLOUD_BS_MAX_REPLICAS; i++)
+		if ((targets & BIT(i)) && READ_ONCE(vol->replicas[i].local))
+			local |= BIT(i);
+	for (pass = 0; pass < 2; pass++) {
+		u8 now = pass ? targets & local : targets & ~local;
+
+		for (i = 0; i < KCLOUD_BS_MAX_REPLICAS; i++) {
+			if (!(now & BIT(i)))
+				continue;
+			if (kcbs_cmd_send(vol, &vol->replicas[i], rq, cmd))
+				kcbs_cmd_resolve(vol, rq, cmd, i, false, 0);
+		}
 	}
 	up_read(&vol->gate);
 	return BLK_STS_OK;
-}
-
-static void kcbs_complete_rq(struct request *rq)
-{
-	struct kcbs_cmd *cmd = blk_mq_rq_to_pdu(rq);
-
-	blk_mq_end_request(rq, cmd->status);
 }
 
 static int kcbs_init_request(struct blk_mq_tag_set *set, struct request *rq,
@@ -626,7 +636,6 @@ static int kcbs_init_request(struct blk_mq_tag_set *set, struct request *rq,
 
 static const struct blk_mq_ops kcbs_mq_ops = {
 	.queue_rq	= kcbs_queue_rq,
-	.complete	= kcbs_complete_rq,
 	.init_request	= kcbs_init_request,
 	.timeout	= kcbs_timeout,
 };
