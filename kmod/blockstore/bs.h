@@ -13,6 +13,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rwsem.h>
+#include <linux/sizes.h>
 #include <linux/sched/clock.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -69,7 +70,7 @@ struct kcbs_pcpu_stats {
 	u64 read_bytes, write_bytes;
 	u64 errors, retries, crc_errors, timeouts, reconnects;
 	u64 resync_regions, resync_bytes;
-	u64 garbage, stale, foreign, refused;
+	u64 garbage, stale, foreign, refused, throttled;
 	u64 local_reads, local_read_bytes, local_writes, local_write_bytes;
 	u64 lat[KCLOUD_BS_LAT_BUCKETS];
 	struct u64_stats_sync syncp;
@@ -90,6 +91,7 @@ enum kcbs_stat_field {
 	KCBS_S_ERRORS,
 	KCBS_S_FOREIGN,
 	KCBS_S_REFUSED,
+	KCBS_S_THROTTLED,
 };
 
 int kcbs_stats_init(struct kcbs_stats *s);
@@ -207,6 +209,24 @@ struct kcbs_sync_io {
 	struct completion done;
 };
 
+/*
+ * A volume's IOPS and throughput limits, as a generic cell rate algorithm
+ * per limit: @ops_tat and @bytes_tat are the times (ktime_get_ns()) at
+ * which what was let through so far would have been served at the limit's
+ * rate; a request passes while that is at most KCBS_LIMIT_BURST_NS ahead
+ * of now.
+ */
+struct kcbs_limit {
+	spinlock_t lock;		/* the two times */
+	u32 iops;			/* 0: none */
+	u32 kbps;			/* KiB/s, 0: none */
+	u64 ops_tat;
+	u64 bytes_tat;
+};
+
+#define KCBS_LIMIT_BURST_NS	(50 * NSEC_PER_MSEC)
+#define KCBS_LIMIT_IO_BYTES	SZ_256K		/* bytes an I/O counts for */
+
 struct kcbs_volume {
 	struct list_head node;		/* kcbs_net.volumes, under kcbs_lock */
 	struct net *net;
@@ -221,6 +241,7 @@ struct kcbs_volume {
 	u8 nreplicas;			/* present ones */
 	u32 resync_rate;		/* KiB/s, 0: no limit */
 	u32 timeout_ms;
+	struct kcbs_limit limit;
 	bool stopping;
 	struct kref ref;		/* its own, and one per added disk */
 	bool tags;			/* tag_set allocated */
@@ -254,6 +275,7 @@ struct kcbs_volume *kcbs_volume_create(struct net *net, const char *name, u64 si
 				       const __be32 *addrs, const u16 *ports, int n,
 				       const char *meta, struct netlink_ext_ack *extack);
 int kcbs_volume_destroy(struct kcbs_volume *vol, bool force);
+void kcbs_volume_set_limits(struct kcbs_volume *vol, u32 iops, u32 kbps);
 int kcbs_volume_attach(struct kcbs_volume *vol, struct netlink_ext_ack *extack);
 int kcbs_volume_detach(struct kcbs_volume *vol, struct netlink_ext_ack *extack);
 struct kcbs_volume *kcbs_volume_find(struct net *net, const char *name);

@@ -16,7 +16,7 @@ static struct genl_family kcbs_family;
 #define KCBS_FEATURES	(KCLOUD_BS_F_INFO | KCLOUD_BS_F_TARGET | KCLOUD_BS_F_VOLUME | \
 			 KCLOUD_BS_F_REPLICA | KCLOUD_BS_F_RESYNC | KCLOUD_BS_F_EVENTS | \
 			 KCLOUD_BS_F_DISCARD | KCLOUD_BS_F_REPLACE | KCLOUD_BS_F_IDENTITY | \
-			 KCLOUD_BS_F_ATTACH)
+			 KCLOUD_BS_F_ATTACH | KCLOUD_BS_F_LIMITS)
 
 static struct netlink_range_validation kcbs_size_range = {
 	.min = SZ_1M, .max = U64_MAX,
@@ -76,6 +76,8 @@ static const struct nla_policy kcbs_policy[KCLOUD_BS_A_MAX + 1] = {
 					    .len = KCLOUD_BS_PATH_LEN - 1 },
 	[KCLOUD_BS_A_TARGET_VOLUME]	= { .type = NLA_NUL_STRING,
 					    .len = KCLOUD_BS_NAME_LEN - 1 },
+	[KCLOUD_BS_A_VOLUME_IOPS]	= { .type = NLA_U32 },
+	[KCLOUD_BS_A_VOLUME_THROUGHPUT]	= { .type = NLA_U32 },
 };
 
 static struct kcbs_net *kcbs_net(struct net *net)
@@ -349,8 +351,10 @@ static int kcbs_fill_volume(struct sk_buff *skb, struct kcbs_volume *vol, u32 po
 	    nla_put_u8(skb, KCLOUD_BS_A_VOLUME_QUORUM, vol->quorum) ||
 	    nla_put_u32(skb, KCLOUD_BS_A_VOLUME_REGION_SIZE, vol->region_size) ||
 	    nla_put_u64_64bit(skb, KCLOUD_BS_A_VOLUME_EPOCH, vol->epoch, KCLOUD_BS_A_PAD) ||
-	    nla_put_u32(skb, KCLOUD_BS_A_VOLUME_RESYNC_RATE, vol->resync_rate) ||
+	    nla_put_u32(skb, KCLOUD_BS_A_VOLUME_RESYNC_RATE, READ_ONCE(vol->resync_rate)) ||
 	    nla_put_u32(skb, KCLOUD_BS_A_VOLUME_TIMEOUT, vol->timeout_ms) ||
+	    nla_put_u32(skb, KCLOUD_BS_A_VOLUME_IOPS, READ_ONCE(vol->limit.iops)) ||
+	    nla_put_u32(skb, KCLOUD_BS_A_VOLUME_THROUGHPUT, READ_ONCE(vol->limit.kbps)) ||
 	    nla_put_u8(skb, KCLOUD_BS_A_VOLUME_STATE, state) ||
 	    (event && nla_put_u8(skb, KCLOUD_BS_A_EVENT, event)))
 		goto cancel;
@@ -429,6 +433,11 @@ static int kcbs_volume_reply(struct genl_info *info, struct kcbs_volume *vol)
 		return err;
 	}
 	return genlmsg_reply(msg, info);
+}
+
+static u32 kcbs_get_u32(const struct nlattr *a, u32 def)
+{
+	return a ? nla_get_u32(a) : def;
 }
 
 static int kcbs_volume_create_doit(struct sk_buff *skb, struct genl_info *info)
@@ -515,6 +524,9 @@ static int kcbs_volume_create_doit(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&kcbs_lock);
 	vol = kcbs_volume_create(genl_info_net(info), name, size, quorum, region, epoch,
 				 rate, timeout, addrs, ports, n, meta, info->extack);
+	if (!IS_ERR(vol))
+		kcbs_volume_set_limits(vol, kcbs_get_u32(a[KCLOUD_BS_A_VOLUME_IOPS], 0),
+				       kcbs_get_u32(a[KCLOUD_BS_A_VOLUME_THROUGHPUT], 0));
 	err = IS_ERR(vol) ? PTR_ERR(vol) : kcbs_volume_reply(info, vol);
 	mutex_unlock(&kcbs_lock);
 	return err;
@@ -693,6 +705,47 @@ static int kcbs_replica_replace_doit(struct sk_buff *skb, struct genl_info *info
 	return err;
 }
 
+/* What VOLUME_MODIFY cannot change on a live volume. */
+static const int kcbs_fixed_attrs[] = {
+	KCLOUD_BS_A_VOLUME_SIZE, KCLOUD_BS_A_VOLUME_QUORUM, KCLOUD_BS_A_VOLUME_REGION_SIZE,
+	KCLOUD_BS_A_VOLUME_EPOCH, KCLOUD_BS_A_VOLUME_TIMEOUT, KCLOUD_BS_A_VOLUME_REPLICAS,
+	KCLOUD_BS_A_REPLICA, KCLOUD_BS_A_VOLUME_META, KCLOUD_BS_A_VOLUME_FORCE,
+};
+
+static int kcbs_volume_modify_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **a = info->attrs;
+	struct kcbs_volume *vol;
+	u32 iops, kbps;
+	int i, err;
+
+	for (i = 0; i < ARRAY_SIZE(kcbs_fixed_attrs); i++) {
+		if (a[kcbs_fixed_attrs[i]]) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a[kcbs_fixed_attrs[i]],
+					    "this cannot be changed on a live volume");
+			return -EINVAL;
+		}
+	}
+	if (!a[KCLOUD_BS_A_VOLUME_IOPS] && !a[KCLOUD_BS_A_VOLUME_THROUGHPUT] &&
+	    !a[KCLOUD_BS_A_VOLUME_RESYNC_RATE]) {
+		NL_SET_ERR_MSG(info->extack,
+			       "nothing to change: give iops, throughput or resync rate");
+		return -EINVAL;
+	}
+	vol = kcbs_lock_volume(info);
+	if (!vol)
+		return a[KCLOUD_BS_A_VOLUME_NAME] ? -ENOENT : -EINVAL;
+	iops = kcbs_get_u32(a[KCLOUD_BS_A_VOLUME_IOPS], READ_ONCE(vol->limit.iops));
+	kbps = kcbs_get_u32(a[KCLOUD_BS_A_VOLUME_THROUGHPUT], READ_ONCE(vol->limit.kbps));
+	if (a[KCLOUD_BS_A_VOLUME_IOPS] || a[KCLOUD_BS_A_VOLUME_THROUGHPUT])
+		kcbs_volume_set_limits(vol, iops, kbps);
+	if (a[KCLOUD_BS_A_VOLUME_RESYNC_RATE])
+		WRITE_ONCE(vol->resync_rate, nla_get_u32(a[KCLOUD_BS_A_VOLUME_RESYNC_RATE]));
+	err = kcbs_volume_reply(info, vol);
+	mutex_unlock(&kcbs_lock);
+	return err;
+}
+
 static const struct genl_small_ops kcbs_ops[] = {
 	{
 		.cmd	= KCLOUD_BS_CMD_GET_INFO,
@@ -751,6 +804,11 @@ static const struct genl_small_ops kcbs_ops[] = {
 	{
 		.cmd	= KCLOUD_BS_CMD_VOLUME_DETACH,
 		.doit	= kcbs_volume_attach_doit,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= KCLOUD_BS_CMD_VOLUME_MODIFY,
+		.doit	= kcbs_volume_modify_doit,
 		.flags	= GENL_ADMIN_PERM,
 	},
 };

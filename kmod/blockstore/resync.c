@@ -240,11 +240,12 @@ static int kcbs_resync_region(struct kcbs_volume *vol, struct kcbs_replica *src,
 		set_bit(bit, r->dirty);
 	up_write(&vol->gate);
 	if (!err) {
+		u32 rate = READ_ONCE(vol->resync_rate);	/* VOLUME_MODIFY changes it */
+
 		kcbs_stats_resync(&vol->stats, len);
 		kcbs_stats_resync(&r->stats, len);
-		if (vol->resync_rate)
-			msleep(DIV_ROUND_UP_ULL((u64)len * MSEC_PER_SEC,
-						(u64)vol->resync_rate * 1024));
+		if (rate)
+			msleep(DIV_ROUND_UP_ULL((u64)len * MSEC_PER_SEC, (u64)rate * 1024));
 	}
 	return err;
 }

@@ -140,6 +140,9 @@ void kcbs_stats_inc(struct kcbs_stats *s, enum kcbs_stat_field f)
 	case KCBS_S_REFUSED:
 		p->refused++;
 		break;
+	case KCBS_S_THROTTLED:
+		p->throttled++;
+		break;
 	}
 	u64_stats_update_end(&p->syncp);
 	put_cpu_ptr(s->pcpu);
@@ -192,6 +195,7 @@ static void kcbs_stats_sum(struct kcbs_stats *s, struct kcbs_pcpu_stats *sum)
 		sum->stale += v.stale;
 		sum->foreign += v.foreign;
 		sum->refused += v.refused;
+		sum->throttled += v.throttled;
 		sum->local_reads += v.local_reads;
 		sum->local_read_bytes += v.local_read_bytes;
 		sum->local_writes += v.local_writes;
@@ -252,6 +256,8 @@ int kcbs_stats_fill(struct sk_buff *skb, int attr, struct kcbs_stats *s, u64 dir
 	    nla_put_u64_64bit(skb, KCLOUD_BS_STAT_LOCAL_WRITE_BYTES, sum.local_write_bytes,
 			      KCLOUD_BS_STAT_PAD) ||
 	    nla_put_u64_64bit(skb, KCLOUD_BS_STAT_REFUSED, sum.refused, KCLOUD_BS_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, KCLOUD_BS_STAT_THROTTLED, sum.throttled,
+			      KCLOUD_BS_STAT_PAD) ||
 	    nla_put(skb, KCLOUD_BS_STAT_LAT_HIST, sizeof(sum.lat), sum.lat)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;

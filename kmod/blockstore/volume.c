@@ -557,6 +557,74 @@ static void kcbs_cmd_start(struct kcbs_volume *vol, struct request *rq,
 	spin_unlock(&cmd->lock);
 }
 
+/*
+ * Charge @rq to the volume's limits. Return: 0 if it may go now, else the
+ * nanoseconds until it may (nothing is charged then).
+ */
+static u64 kcbs_limit_charge(struct kcbs_limit *l, struct request *rq)
+{
+	u32 iops = READ_ONCE(l->iops), kbps = READ_ONCE(l->kbps);
+	u64 now, wait = 0, ops_cost = 0, bytes_cost = 0, bytes = 0;
+
+	if (!iops && !kbps)
+		return 0;
+	switch (req_op(rq)) {
+	case REQ_OP_READ:
+	case REQ_OP_WRITE:
+		bytes = blk_rq_bytes(rq);
+		break;
+	case REQ_OP_FLUSH:
+		return 0;
+	default:		/* discard, write zeroes: one I/O, no data moved */
+		break;
+	}
+	if (iops)
+		ops_cost = max_t(u64, 1, DIV_ROUND_UP_ULL(bytes, KCBS_LIMIT_IO_BYTES)) *
+			   div_u64(NSEC_PER_SEC, iops);
+	if (kbps)
+		bytes_cost = div64_u64(bytes * NSEC_PER_SEC, (u64)kbps * SZ_1K);
+
+	now = ktime_get_ns();
+	spin_lock(&l->lock);
+	if (iops && l->ops_tat > now + KCBS_LIMIT_BURST_NS)
+		wait = l->ops_tat - now - KCBS_LIMIT_BURST_NS;
+	if (kbps && l->bytes_tat > now + KCBS_LIMIT_BURST_NS)
+		wait = max(wait, l->bytes_tat - now - KCBS_LIMIT_BURST_NS);
+	if (!wait) {
+		l->ops_tat = max(l->ops_tat, now) + ops_cost;
+		l->bytes_tat = max(l->bytes_tat, now) + bytes_cost;
+	}
+	spin_unlock(&l->lock);
+	return wait;
+}
+
+/**
+ * kcbs_volume_set_limits() - set a volume's IOPS and throughput limits
+ * @vol: the volume
+ * @iops: I/Os a second, 0 for none
+ * @kbps: KiB a second, 0 for none
+ *
+ * Taken at once: what a lower limit holds back waits from now on, and a
+ * request waiting for a limit lifted goes at once.
+ *
+ * Context: kcbs_lock held (the disk stays).
+ */
+void kcbs_volume_set_limits(struct kcbs_volume *vol, u32 iops, u32 kbps)
+{
+	struct kcbs_limit *l = &vol->limit;
+	u64 now = ktime_get_ns();
+
+	spin_lock(&l->lock);
+	WRITE_ONCE(l->iops, iops);
+	WRITE_ONCE(l->kbps, kbps);
+	/* No debt from a former limit, no credit beyond the burst. */
+	l->ops_tat = now;
+	l->bytes_tat = now;
+	spin_unlock(&l->lock);
+	if (vol->disk)
+		blk_mq_run_hw_queues(vol->disk->queue, true);
+}
+
 static blk_status_t kcbs_queue_rq(struct blk_mq_hw_ctx *hctx,
 				  const struct blk_mq_queue_data *bd)
 {
@@ -566,9 +634,22 @@ static blk_status_t kcbs_queue_rq(struct blk_mq_hw_ctx *hctx,
 	u8 targets, insync, local = 0;
 	u32 crc = 0;
 	int i, pass;
+	u64 wait;
 
 	if (READ_ONCE(vol->stopping))
 		return BLK_STS_IOERR;
+
+	/* Over a limit: back to the queue, run again when it may go (or
+	 * sooner, when a request ends).
+	 */
+	wait = kcbs_limit_charge(&vol->limit, rq);
+	if (wait) {
+		unsigned long ms = max_t(u64, 1, DIV_ROUND_UP_ULL(wait, NSEC_PER_MSEC));
+
+		kcbs_stats_inc(&vol->stats, KCBS_S_THROTTLED);
+		blk_mq_delay_run_hw_queue(hctx, ms);
+		return BLK_STS_DEV_RESOURCE;
+	}
 
 	switch (req_op(rq)) {
 	case REQ_OP_READ:
@@ -895,6 +976,7 @@ struct kcbs_volume *kcbs_volume_create(struct net *net, const char *name, u64 si
 	vol->state = KCLOUD_BS_VOLUME_FROZEN;
 	kref_init(&vol->ref);
 	spin_lock_init(&vol->lock);
+	spin_lock_init(&vol->limit.lock);
 	init_rwsem(&vol->gate);
 	mutex_init(&vol->meta_lock);
 	INIT_DELAYED_WORK(&vol->resync_work, kcbs_resync_work);

@@ -4,7 +4,8 @@
  *
  *   kcloud volume create NAME size SIZE replica ADDR:PORT [ replica ADDR:PORT ]...
  *          [ quorum N ] [ region SIZE ] [ epoch N ] [ resync-rate KIB/S ]
- *          [ timeout MS ] [ meta PATH ]
+ *          [ timeout MS ] [ meta PATH ] [ iops N ] [ throughput SIZE ]
+ *   kcloud volume modify NAME [ iops N ] [ throughput SIZE ] [ resync-rate KIB/S ]
  *   kcloud volume delete NAME [ force ]
  *   kcloud [-s] [-j] volume show [ NAME ]
  *   kcloud volume attach|detach NAME
@@ -54,7 +55,8 @@ static int kc_volume_usage(void)
 	fprintf(stderr,
 		"Usage: kcloud volume create NAME size SIZE replica ADDR:PORT [ replica ADDR:PORT ]...\n"
 		"              [ quorum N ] [ region SIZE ] [ epoch N ] [ resync-rate KIB/S ]\n"
-		"              [ timeout MS ] [ meta PATH ]\n"
+		"              [ timeout MS ] [ meta PATH ] [ iops N ] [ throughput SIZE ]\n"
+		"       kcloud volume modify NAME [ iops N ] [ throughput SIZE ] [ resync-rate KIB/S ]\n"
 		"       kcloud volume delete NAME [ force ]\n"
 		"       kcloud [-s] [-j] volume show [ NAME ]\n"
 		"       kcloud volume attach|detach NAME\n"
@@ -65,6 +67,9 @@ static int kc_volume_usage(void)
 		"A volume is the block device /dev/kcbsN, its data on 1 to 5 replica\n"
 		"targets (kcloud target add). quorum: in-sync replicas a write needs\n"
 		"(default: a majority); region: bytes per dirty-bitmap bit (64K).\n"
+		"iops: I/Os a second (one per 256K or part of it); throughput: bytes\n"
+		"a second, a multiple of 1K (125M = 125 MiB/s); 0 or absent: no limit.\n"
+		"modify changes them on the live volume.\n"
 		"A replica whose target this host serves from a block device is read\n"
 		"and written on it without TCP (\"local\"; kcloud_bs.local_read=0: off).\n");
 	return KC_EXIT_USAGE;
@@ -168,6 +173,12 @@ static int kc_volume_show_cb(uint8_t cmd, struct nlattr **tb, void *arg)
 	if (tb[KCLOUD_BS_A_VOLUME_TIMEOUT])
 		kc_print_u64(KC_ANY, "timeout_ms", "timeout %llu",
 			     nla_get_u32(tb[KCLOUD_BS_A_VOLUME_TIMEOUT]));
+	if (tb[KCLOUD_BS_A_VOLUME_IOPS])
+		kc_print_u64(KC_ANY, "iops", " iops %llu",
+			     nla_get_u32(tb[KCLOUD_BS_A_VOLUME_IOPS]));
+	if (tb[KCLOUD_BS_A_VOLUME_THROUGHPUT])
+		kc_print_u64(KC_ANY, "throughput_kib", " throughput %lluK",
+			     nla_get_u32(tb[KCLOUD_BS_A_VOLUME_THROUGHPUT]));
 	if (kc_stats)
 		kc_bs_print_stats(tb[KCLOUD_BS_A_STATS]);
 	kc_open_array("replicas");
@@ -180,10 +191,35 @@ static int kc_volume_show_cb(uint8_t cmd, struct nlattr **tb, void *arg)
 	return 0;
 }
 
+/* iops N, throughput SIZE (bytes a second, whole KiB): 1 if @argv is one. */
+static int kc_parse_limit(char ***argv, int *argc, uint32_t *iops, uint32_t *kbps,
+			  int *has_iops, int *has_kbps)
+{
+	uint64_t v;
+
+	if (kc_matches(**argv, "iops")) {
+		if (*argc < 2 || kc_parse_u32((*argv)[1], iops))
+			return -1;
+		*has_iops = 1;
+	} else if (kc_matches(**argv, "throughput")) {
+		if (*argc < 2 || kc_parse_size((*argv)[1], &v) || v % 1024 ||
+		    v / 1024 > UINT32_MAX)
+			return -1;
+		*kbps = v / 1024;
+		*has_kbps = 1;
+	} else {
+		return 0;
+	}
+	(*argv)++;
+	(*argc)--;
+	return 1;
+}
+
 static int kc_volume_create(int argc, char **argv)
 {
 	uint64_t size = 0, region = 0, epoch = 0;
-	uint32_t quorum = 0, rate = 0, timeout = 0;
+	uint32_t quorum = 0, rate = 0, timeout = 0, iops = 0, kbps = 0;
+	int has_iops = 0, has_kbps = 0, lim;
 	const char *meta = NULL;
 	struct in_addr addrs[KCLOUD_BS_MAX_REPLICAS];
 	uint32_t ports[KCLOUD_BS_MAX_REPLICAS];
@@ -194,6 +230,11 @@ static int kc_volume_create(int argc, char **argv)
 	struct kc_nl *nl;
 
 	for (; argc > 0; argc--, argv++) {
+		lim = kc_parse_limit(&argv, &argc, &iops, &kbps, &has_iops, &has_kbps);
+		if (lim < 0)
+			return kc_usage_err("invalid %s \"%s\"", *argv, argc > 1 ? argv[1] : "");
+		if (lim)
+			continue;
 		if (kc_matches(*argv, "size")) {
 			NEXT_ARG();
 			if (kc_parse_size(*argv, &size))
@@ -262,6 +303,59 @@ static int kc_volume_create(int argc, char **argv)
 		nla_put_u32(msg, KCLOUD_BS_A_VOLUME_TIMEOUT, timeout);
 	if (meta)
 		nla_put_string(msg, KCLOUD_BS_A_VOLUME_META, meta);
+	if (has_iops)
+		nla_put_u32(msg, KCLOUD_BS_A_VOLUME_IOPS, iops);
+	if (has_kbps)
+		nla_put_u32(msg, KCLOUD_BS_A_VOLUME_THROUGHPUT, kbps);
+	kc_out_start();
+	err = kc_nl_request(nl, msg, KCLOUD_BS_A_MAX, kc_volume_show_cb, NULL);
+	kc_out_end();
+	kc_nl_close(nl);
+	return err ? KC_EXIT_FAIL : KC_EXIT_OK;
+}
+
+/* kcloud volume modify NAME [ iops N ] [ throughput SIZE ] [ resync-rate KIB/S ] */
+static int kc_volume_modify(int argc, char **argv)
+{
+	uint32_t iops = 0, kbps = 0, rate = 0;
+	int has_iops = 0, has_kbps = 0, has_rate = 0, lim, err;
+	const char *name = NULL;
+	struct nl_msg *msg;
+	struct kc_nl *nl;
+
+	for (; argc > 0; argc--, argv++) {
+		lim = kc_parse_limit(&argv, &argc, &iops, &kbps, &has_iops, &has_kbps);
+		if (lim < 0)
+			return kc_usage_err("invalid %s \"%s\"", *argv, argc > 1 ? argv[1] : "");
+		if (lim)
+			continue;
+		if (kc_matches(*argv, "resync-rate")) {
+			NEXT_ARG();
+			if (kc_parse_u32(*argv, &rate))
+				return kc_usage_err("invalid resync rate \"%s\"", *argv);
+			has_rate = 1;
+		} else if (kc_is_help(*argv)) {
+			return kc_volume_usage();
+		} else if (!name) {
+			name = *argv;
+		} else {
+			return kc_usage_err("unexpected \"%s\"", *argv);
+		}
+	}
+	if (!name || !(has_iops || has_kbps || has_rate))
+		return kc_usage_err("volume modify needs NAME and iops, throughput or resync-rate");
+
+	nl = kc_nl_open(KCLOUD_BS_GENL_NAME);
+	if (!nl)
+		return KC_EXIT_FAIL;
+	msg = kc_nl_msg(nl, KCLOUD_BS_CMD_VOLUME_MODIFY, 0);
+	nla_put_string(msg, KCLOUD_BS_A_VOLUME_NAME, name);
+	if (has_iops)
+		nla_put_u32(msg, KCLOUD_BS_A_VOLUME_IOPS, iops);
+	if (has_kbps)
+		nla_put_u32(msg, KCLOUD_BS_A_VOLUME_THROUGHPUT, kbps);
+	if (has_rate)
+		nla_put_u32(msg, KCLOUD_BS_A_VOLUME_RESYNC_RATE, rate);
 	kc_out_start();
 	err = kc_nl_request(nl, msg, KCLOUD_BS_A_MAX, kc_volume_show_cb, NULL);
 	kc_out_end();
@@ -430,6 +524,8 @@ static int do_volume(int argc, char **argv)
 		return kc_volume_create(argc - 1, argv + 1);
 	if (kc_matches(*argv, "delete") || !strcmp(*argv, "del"))
 		return kc_volume_delete(argc - 1, argv + 1);
+	if (kc_matches(*argv, "modify") || !strcmp(*argv, "set"))
+		return kc_volume_modify(argc - 1, argv + 1);
 	if (kc_matches(*argv, "show") || kc_matches(*argv, "list"))
 		return kc_volume_show(argc - 1, argv + 1);
 	if (kc_matches(*argv, "replica"))
@@ -444,4 +540,4 @@ static int do_volume(int argc, char **argv)
 }
 
 KC_COMMAND(volume, do_volume,
-	   "replicated block volumes: create, delete, show, attach, detach, replica, events");
+	   "replicated block volumes: create, modify, delete, show, attach, detach, replica, events");

@@ -36,6 +36,7 @@ static const struct {
 	{ KCLOUD_BS_STAT_LOCAL_WRITES, "local_writes" },
 	{ KCLOUD_BS_STAT_LOCAL_WRITE_BYTES, "local_write_bytes" },
 	{ KCLOUD_BS_STAT_REFUSED, "refused" },
+	{ KCLOUD_BS_STAT_THROTTLED, "throttled" },
 };
 
 /* Print a KCLOUD_BS_A_STATS nest as a "stats" object. */

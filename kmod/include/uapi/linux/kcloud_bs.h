@@ -134,6 +134,22 @@
  *                                                a replica that does not
  *                                                answer in time is
  *                                                disconnected and failed over
+ *     KCLOUD_BS_A_VOLUME_IOPS   NLA_U32         the most I/Os a second the
+ *                                                disk serves (0 or absent:
+ *                                                no limit), as provisioned
+ *                                                IOPS: a read or write counts
+ *                                                one I/O per 256 KiB or part
+ *                                                of it, a discard or write
+ *                                                zeroes one, a flush none
+ *     KCLOUD_BS_A_VOLUME_THROUGHPUT NLA_U32     the most KiB a second it
+ *                                                reads and writes (0 or
+ *                                                absent: no limit)
+ *                                                A request over a limit
+ *                                                waits in the queue (never
+ *                                                fails); bursts of up to
+ *                                                50 ms of either limit pass
+ *                                                at once. Resyncs are not
+ *                                                counted.
  *     KCLOUD_BS_A_VOLUME_META   NLA_NUL_STRING  absolute path of a metadata
  *                                                file (created if missing)
  *                                                that keeps the dirty bitmaps
@@ -163,7 +179,7 @@
  * KCLOUD_BS_CMD_GET_VOLUME (do with KCLOUD_BS_A_VOLUME_NAME, or dump)
  *   Reply, one message per volume:
  *     KCLOUD_BS_A_VOLUME_NAME, _SIZE, _QUORUM, _REGION_SIZE, _EPOCH,
- *     _RESYNC_RATE, _TIMEOUT
+ *     _RESYNC_RATE, _TIMEOUT, _IOPS, _THROUGHPUT
  *     KCLOUD_BS_A_VOLUME_DISK   NLA_NUL_STRING  "kcbsN"; absent while the
  *                                                volume is detached
  *     KCLOUD_BS_A_VOLUME_STATE  NLA_U8          enum kcloud_bs_volume_state
@@ -204,6 +220,13 @@
  *   EEXIST (the target is already one of the volume's), EBUSY (the other
  *   in-sync replicas are fewer than the quorum).
  *
+ * KCLOUD_BS_CMD_VOLUME_MODIFY (do, admin)
+ *   Request: KCLOUD_BS_A_VOLUME_NAME and at least one of
+ *   KCLOUD_BS_A_VOLUME_IOPS, _THROUGHPUT, _RESYNC_RATE, _TIMEOUT: the new
+ *   value, taken at once on the live volume (0 lifts a limit). Any other
+ *   volume attribute is refused with EINVAL: it cannot change on a live
+ *   volume. The reply is the volume, as GET_VOLUME.
+ *
  * Multicast group KCLOUD_BS_MCGRP_EVENTS ("events"): on every change of a
  * volume's or a replica's state the module sends a KCLOUD_BS_CMD_GET_VOLUME
  * message, as a GET_VOLUME reply, with KCLOUD_BS_A_EVENT set to the
@@ -229,6 +252,8 @@
  *   LOCAL_WRITES, LOCAL_WRITE_BYTES (replica) writes and flushes done there
  *   REFUSED                       (target) connections closed at once: it
  *                                 served the module's max_conns already
+ *   THROTTLED                     (volume) requests that waited for its
+ *                                 IOPS or throughput limit
  *   LAT_HIST (NLA_BINARY)         KCLOUD_BS_LAT_BUCKETS __u64 counters:
  *                                 bucket i counts requests that took
  *                                 [2^i, 2^(i+1)) microseconds (bucket 0 from
@@ -258,6 +283,7 @@ enum kcloud_bs_feature {
 	KCLOUD_BS_F_REPLACE	= 1ULL << 7,	/* REPLICA_REPLACE */
 	KCLOUD_BS_F_IDENTITY	= 1ULL << 8,	/* TARGET_META, TARGET_VOLUME */
 	KCLOUD_BS_F_ATTACH	= 1ULL << 9,	/* VOLUME_ATTACH, VOLUME_DETACH */
+	KCLOUD_BS_F_LIMITS	= 1ULL << 10,	/* VOLUME_IOPS, _THROUGHPUT, VOLUME_MODIFY */
 };
 
 enum kcloud_bs_volume_state {
@@ -299,6 +325,7 @@ enum kcloud_bs_cmd {
 	KCLOUD_BS_CMD_REPLICA_REPLACE,
 	KCLOUD_BS_CMD_VOLUME_ATTACH,
 	KCLOUD_BS_CMD_VOLUME_DETACH,
+	KCLOUD_BS_CMD_VOLUME_MODIFY,
 
 	__KCLOUD_BS_CMD_MAX,
 	KCLOUD_BS_CMD_MAX = __KCLOUD_BS_CMD_MAX - 1
@@ -333,6 +360,8 @@ enum kcloud_bs_attr {
 	KCLOUD_BS_A_VOLUME_FORCE,	/* NLA_FLAG */
 	KCLOUD_BS_A_TARGET_META,	/* NLA_NUL_STRING */
 	KCLOUD_BS_A_TARGET_VOLUME,	/* NLA_NUL_STRING */
+	KCLOUD_BS_A_VOLUME_IOPS,	/* NLA_U32 */
+	KCLOUD_BS_A_VOLUME_THROUGHPUT,	/* NLA_U32: KiB/s */
 
 	__KCLOUD_BS_A_MAX,
 	KCLOUD_BS_A_MAX = __KCLOUD_BS_A_MAX - 1
@@ -383,6 +412,7 @@ enum kcloud_bs_stat {
 	KCLOUD_BS_STAT_LOCAL_WRITES,	/* replicas: writes and flushes */
 	KCLOUD_BS_STAT_LOCAL_WRITE_BYTES,
 	KCLOUD_BS_STAT_REFUSED,		/* targets: connections over max_conns */
+	KCLOUD_BS_STAT_THROTTLED,	/* volumes: requests held by a limit */
 
 	__KCLOUD_BS_STAT_MAX,
 	KCLOUD_BS_STAT_MAX = __KCLOUD_BS_STAT_MAX - 1
