@@ -193,6 +193,7 @@ struct kcbs_cmd {
 	u8 read_from;		/* READ: the replica asked */
 	u8 tries;		/* READ: retries; WRITE: crc retries */
 	u8 local;		/* replicas it went to locally (no TCP) */
+	u8 dispatching;		/* senders still going through its replicas */
 	bool ended;		/* this dispatch ended or was requeued */
 	blk_status_t status;
 	u32 data_crc;		/* WRITE: crc32c of the data */

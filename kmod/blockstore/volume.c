@@ -153,6 +153,11 @@ static int kcbs_cmd_send(struct kcbs_volume *vol, struct kcbs_replica *r,
 	int err;
 
 	spin_lock(&cmd->lock);
+	if (cmd->done & BIT(r->idx)) {
+		/* Failed over before it was sent: its connection went. */
+		spin_unlock(&cmd->lock);
+		return 0;
+	}
 	req.handle = cpu_to_be64(kcbs_handle(rq, cmd));
 	attempt = cmd->tries;
 	spin_unlock(&cmd->lock);
@@ -256,35 +261,29 @@ static void kcbs_read_retry(struct kcbs_volume *vol, struct request *rq,
 			    struct kcbs_cmd *cmd);
 
 /*
- * Record the answer of replica @idx to the current dispatch of @rq: @ok if
- * it has done it. @attempt is the READ attempt it answers. Ends, retries or
- * requeues the request once every replica it went to has answered.
+ * Decide what the current dispatch of @rq does now that an answer came or
+ * a sender is done: end, retry (a READ) or requeue it once every replica it
+ * went to has answered, and no sender is still going through its replicas
+ * (a replica that fails before it is sent to is answered for by
+ * kcbs_cmd_fail_replica(); the request must not end under the sender).
  */
-static void kcbs_cmd_resolve(struct kcbs_volume *vol, struct request *rq,
-			     struct kcbs_cmd *cmd, int idx, bool ok, u8 attempt)
+static void kcbs_cmd_settle(struct kcbs_volume *vol, struct request *rq,
+			    struct kcbs_cmd *cmd)
+	__releases(&cmd->lock)
 {
 	enum { WAIT, END, END_WRITE, RETRY, REQUEUE } action = WAIT;
-	bool read = req_op(rq) == REQ_OP_READ;
 	u8 acked = 0;
 
-	spin_lock(&cmd->lock);
-	if (cmd->ended || !(cmd->sent & BIT(idx)) || (cmd->done & BIT(idx)) ||
-	    (read && attempt != cmd->tries)) {
+	if (cmd->ended || cmd->dispatching) {
 		spin_unlock(&cmd->lock);
 		return;
 	}
-	cmd->done |= BIT(idx);
-	if (ok)
-		cmd->acked |= BIT(idx);
-	atomic_dec(&vol->replicas[idx].inflight);
-	atomic_dec(&vol->replicas[idx].stats.inflight);
-
-	if (read) {
-		if (ok) {
+	if (req_op(rq) == REQ_OP_READ) {
+		if (cmd->acked & BIT(cmd->read_from)) {
 			cmd->ended = true;
 			cmd->status = BLK_STS_OK;
 			action = END;
-		} else {
+		} else if (cmd->done & BIT(cmd->read_from)) {
 			action = RETRY;
 		}
 	} else if (cmd->done == cmd->sent) {
@@ -329,6 +328,36 @@ static void kcbs_cmd_resolve(struct kcbs_volume *vol, struct request *rq,
 	}
 }
 
+/*
+ * Record the answer of replica @idx to the current dispatch of @rq: @ok if
+ * it has done it. @attempt is the READ attempt it answers.
+ */
+static void kcbs_cmd_resolve(struct kcbs_volume *vol, struct request *rq,
+			     struct kcbs_cmd *cmd, int idx, bool ok, u8 attempt)
+{
+	spin_lock(&cmd->lock);
+	if (cmd->ended || !(cmd->sent & BIT(idx)) || (cmd->done & BIT(idx)) ||
+	    (req_op(rq) == REQ_OP_READ && attempt != cmd->tries)) {
+		spin_unlock(&cmd->lock);
+		return;
+	}
+	cmd->done |= BIT(idx);
+	if (ok)
+		cmd->acked |= BIT(idx);
+	atomic_dec(&vol->replicas[idx].inflight);
+	atomic_dec(&vol->replicas[idx].stats.inflight);
+	kcbs_cmd_settle(vol, rq, cmd);
+}
+
+/* A sender (queue_rq, a retry) is done with @rq: the last touch of it. */
+static void kcbs_cmd_dispatched(struct kcbs_volume *vol, struct request *rq,
+				struct kcbs_cmd *cmd)
+{
+	spin_lock(&cmd->lock);
+	cmd->dispatching--;
+	kcbs_cmd_settle(vol, rq, cmd);
+}
+
 /* Send a READ to another in-sync replica, or requeue it if there is none. */
 static void kcbs_read_retry(struct kcbs_volume *vol, struct request *rq,
 			    struct kcbs_cmd *cmd)
@@ -354,8 +383,10 @@ static void kcbs_read_retry(struct kcbs_volume *vol, struct request *rq,
 	}
 	cmd->sent = BIT(idx);
 	cmd->done = 0;
+	cmd->acked = 0;
 	cmd->local = 0;
 	cmd->read_from = idx;
+	cmd->dispatching++;
 	attempt = cmd->tries;
 	atomic_inc(&vol->replicas[idx].inflight);
 	atomic_inc(&vol->replicas[idx].stats.inflight);
@@ -366,6 +397,7 @@ static void kcbs_read_retry(struct kcbs_volume *vol, struct request *rq,
 	/* On failure: whoever resolves this attempt first moves it on. */
 	if (kcbs_cmd_send(vol, &vol->replicas[idx], rq, cmd))
 		kcbs_cmd_resolve(vol, rq, cmd, idx, false, attempt);
+	kcbs_cmd_dispatched(vol, rq, cmd);
 }
 
 /**
@@ -426,12 +458,16 @@ void kcbs_cmd_reply(struct kcbs_replica *r, struct request *rq, struct kcbs_cmd 
 
 		spin_lock(&cmd->lock);
 		again = ++cmd->tries <= KCBS_READ_TRIES;
+		if (again)
+			cmd->dispatching++;
 		spin_unlock(&cmd->lock);
 		if (again) {
 			kcbs_stats_inc(&vol->stats, KCBS_S_RETRIES);
 			kcbs_stats_inc(&r->stats, KCBS_S_RETRIES);
-			if (!kcbs_cmd_send(vol, r, rq, cmd))
-				return;
+			if (kcbs_cmd_send(vol, r, rq, cmd))
+				kcbs_cmd_resolve(vol, rq, cmd, r->idx, false, 0);
+			kcbs_cmd_dispatched(vol, rq, cmd);
+			return;
 		}
 		kcbs_cmd_resolve(vol, rq, cmd, r->idx, false, 0);
 		return;
@@ -545,6 +581,7 @@ static void kcbs_cmd_start(struct kcbs_volume *vol, struct request *rq,
 	cmd->local = 0;
 	cmd->read_from = sent ? __ffs(sent) : 0;
 	cmd->ended = false;
+	cmd->dispatching = 1;	/* until queue_rq is done with it */
 	cmd->status = BLK_STS_OK;
 	cmd->data_crc = crc;
 	cmd->start_ns = kcbs_now();
@@ -659,6 +696,7 @@ static blk_status_t kcbs_queue_rq(struct blk_mq_hw_ctx *hctx,
 		kcbs_cmd_start(vol, rq, cmd, BIT(i), 0);
 		if (kcbs_cmd_send(vol, &vol->replicas[i], rq, cmd))
 			kcbs_cmd_resolve(vol, rq, cmd, i, false, 0);
+		kcbs_cmd_dispatched(vol, rq, cmd);
 		return BLK_STS_OK;
 	case REQ_OP_WRITE:
 		crc = kcbs_rq_crc(rq);
@@ -702,6 +740,7 @@ static blk_status_t kcbs_queue_rq(struct blk_mq_hw_ctx *hctx,
 		}
 	}
 	up_read(&vol->gate);
+	kcbs_cmd_dispatched(vol, rq, cmd);
 	return BLK_STS_OK;
 }
 
