@@ -148,6 +148,9 @@ cycle_reload() {
 	: > "$BS_DIR/acked"
 	writer &
 	wpid=$!
+	# The crash comes once writes are being acknowledged (a slow kernel
+	# can take seconds to start the writer).
+	kc_wait 60 test -s "$BS_DIR/acked" || t_diag "reload: the writer had no write acknowledged after 60 s"
 	sleep "$secs"
 	"$KC_TOOL" volume delete vf force || t_diag "reload: the forced delete failed"
 	if ! f_wait_gone $wpid 120; then
@@ -187,7 +190,9 @@ if ! f_long; then
 			t_eq "module reload: replicas identical" "$same" 1
 			continue
 		fi
-		cycle "$kind" $n 3
+		# 3 s of fault, longer on a slow kernel (KCLOUD_TIMEOUT_SCALE), so
+		# that the corrupted frames are enough to be seen.
+		cycle "$kind" $n $((3 * ${KCLOUD_TIMEOUT_SCALE:-1}))
 		t_eq "$kind of target $n during fio verify: no I/O or verify error" "$fio_rc" 0
 		t_eq "$kind of target $n: the volume is in sync again" "$synced" 1
 		t_eq "$kind of target $n: replicas identical, the disk reads them" "$same" 1
