@@ -135,6 +135,8 @@ struct kcbs_target {
 	struct work_struct accept_work;
 	struct mutex conns_lock;	/* conns, nconns, stopping */
 	struct list_head conns;
+	wait_queue_head_t conns_gone;	/* a connection left conns */
+	unsigned int conns_gen;		/* bumped when one does */
 	unsigned int nconns;
 	bool stopping;
 	struct kcbs_stats stats;

@@ -49,8 +49,9 @@ struct kcbs_tconn {
 	atomic_t inflight;		/* requests queued to t->io_wq */
 	atomic_t inflight_bytes;	/* their buffers */
 	wait_queue_head_t wait;		/* for inflight to go down */
-	bool hello;
+	bool hello;			/* and @volume: under t->conns_lock */
 	bool corked;			/* the receiver's: replies held */
+	char volume[KCBS_HELLO_LEN];	/* the volume it serves */
 };
 
 /* One request being served on the target's I/O workqueue. */
@@ -402,6 +403,47 @@ static int kcbs_tmeta_open(struct kcbs_target *t, const char *path, const char *
 	return kcbs_tmeta_save(t);
 }
 
+/* Another connection than @c of @volume is open. */
+static bool kcbs_tconn_others(struct kcbs_tconn *c, const char *volume)
+{
+	struct kcbs_target *t = c->t;
+	struct kcbs_tconn *o;
+	bool found = false;
+
+	mutex_lock(&t->conns_lock);
+	list_for_each_entry(o, &t->conns, node) {
+		if (o != c && o->hello && !strcmp(o->volume, volume)) {
+			kernel_sock_shutdown(o->sock, SHUT_RDWR);
+			found = true;
+		}
+	}
+	mutex_unlock(&t->conns_lock);
+	return found;
+}
+
+/*
+ * A volume that connects again has given up on its other connections to
+ * this target, but what it sent on them may still come: in the network
+ * (a partition heals, a delayed packet), in their sockets, being served.
+ * Landing after what the new connection brings (the resync of the regions
+ * those writes missed), it would leave the replica stale while the volume
+ * counts it in sync. So they are closed, and the new connection is
+ * answered once their receivers are gone: every write they took is on the
+ * store by then, and what still comes for them finds no socket.
+ */
+static void kcbs_tconn_fence(struct kcbs_tconn *c, const char *volume)
+{
+	struct kcbs_target *t = c->t;
+	unsigned int gen;
+
+	for (;;) {
+		gen = READ_ONCE(t->conns_gen);
+		if (!kcbs_tconn_others(c, volume))
+			return;
+		wait_event(t->conns_gone, READ_ONCE(t->conns_gen) != gen);
+	}
+}
+
 /* The HELLO that opens a connection; a negative return closes it. */
 static int kcbs_tconn_hello(struct kcbs_tconn *c, const struct kcbs_msg_req *req)
 {
@@ -450,7 +492,11 @@ static int kcbs_tconn_hello(struct kcbs_tconn *c, const struct kcbs_msg_req *req
 		kcbs_stats_inc(&t->stats, KCBS_S_ERRORS);
 		return kcbs_tconn_reply(c, req, KCBS_ST_EIO, 0, NULL, 0) ?: err;
 	}
+	kcbs_tconn_fence(c, name);
+	mutex_lock(&t->conns_lock);
+	strscpy(c->volume, name, sizeof(c->volume));
 	c->hello = true;
+	mutex_unlock(&t->conns_lock);
 	return kcbs_tconn_reply(c, req, KCBS_ST_OK, t->size, NULL, 0);
 }
 
@@ -604,7 +650,9 @@ static void kcbs_tconn_work(struct work_struct *work)
 	mutex_lock(&t->conns_lock);
 	list_del(&c->node);
 	WRITE_ONCE(t->nconns, t->nconns - 1);
+	WRITE_ONCE(t->conns_gen, t->conns_gen + 1);
 	mutex_unlock(&t->conns_lock);
+	wake_up_all(&t->conns_gone);
 	sock_release(c->sock);
 	kvfree(c->buf);
 	kfree(c);
@@ -743,6 +791,7 @@ struct kcbs_target *kcbs_target_create(struct net *net, const char *name,
 	mutex_init(&t->conns_lock);
 	mutex_init(&t->meta_lock);
 	INIT_LIST_HEAD(&t->conns);
+	init_waitqueue_head(&t->conns_gone);
 	INIT_WORK(&t->accept_work, kcbs_accept_work);
 	err = kcbs_stats_init(&t->stats);
 	if (err)
