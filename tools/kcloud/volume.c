@@ -191,22 +191,27 @@ static int kc_volume_show_cb(uint8_t cmd, struct nlattr **tb, void *arg)
 	return 0;
 }
 
+/* A volume's IOPS and throughput limits, as given on the command line. */
+struct kc_limits {
+	uint32_t iops, kbps;
+	int has_iops, has_kbps;
+};
+
 /* iops N, throughput SIZE (bytes a second, whole KiB): 1 if @argv is one. */
-static int kc_parse_limit(char ***argv, int *argc, uint32_t *iops, uint32_t *kbps,
-			  int *has_iops, int *has_kbps)
+static int kc_parse_limit(char ***argv, int *argc, struct kc_limits *l)
 {
 	uint64_t v;
 
 	if (kc_matches(**argv, "iops")) {
-		if (*argc < 2 || kc_parse_u32((*argv)[1], iops))
+		if (*argc < 2 || kc_parse_u32((*argv)[1], &l->iops))
 			return -1;
-		*has_iops = 1;
+		l->has_iops = 1;
 	} else if (kc_matches(**argv, "throughput")) {
 		if (*argc < 2 || kc_parse_size((*argv)[1], &v) || v % 1024 ||
 		    v / 1024 > UINT32_MAX)
 			return -1;
-		*kbps = v / 1024;
-		*has_kbps = 1;
+		l->kbps = v / 1024;
+		l->has_kbps = 1;
 	} else {
 		return 0;
 	}
@@ -215,25 +220,45 @@ static int kc_parse_limit(char ***argv, int *argc, uint32_t *iops, uint32_t *kbp
 	return 1;
 }
 
+static void kc_put_limits(struct nl_msg *msg, const struct kc_limits *l)
+{
+	if (l->has_iops)
+		nla_put_u32(msg, KCLOUD_BS_A_VOLUME_IOPS, l->iops);
+	if (l->has_kbps)
+		nla_put_u32(msg, KCLOUD_BS_A_VOLUME_THROUGHPUT, l->kbps);
+}
+
+/* Send @msg, print the volume it answers with, close @nl. */
+static int kc_volume_request(struct kc_nl *nl, struct nl_msg *msg)
+{
+	int err;
+
+	kc_out_start();
+	err = kc_nl_request(nl, msg, KCLOUD_BS_A_MAX, kc_volume_show_cb, NULL);
+	kc_out_end();
+	kc_nl_close(nl);
+	return err ? KC_EXIT_FAIL : KC_EXIT_OK;
+}
+
 static int kc_volume_create(int argc, char **argv)
 {
 	uint64_t size = 0, region = 0, epoch = 0;
-	uint32_t quorum = 0, rate = 0, timeout = 0, iops = 0, kbps = 0;
-	int has_iops = 0, has_kbps = 0, lim;
+	uint32_t quorum = 0, rate = 0, timeout = 0;
+	struct kc_limits lim = { 0 };
 	const char *meta = NULL;
 	struct in_addr addrs[KCLOUD_BS_MAX_REPLICAS];
 	uint32_t ports[KCLOUD_BS_MAX_REPLICAS];
-	int n = 0, i, err, has_rate = 0;
+	int n = 0, i, has_rate = 0, l;
 	const char *name = NULL;
 	struct nlattr *nest;
 	struct nl_msg *msg;
 	struct kc_nl *nl;
 
 	for (; argc > 0; argc--, argv++) {
-		lim = kc_parse_limit(&argv, &argc, &iops, &kbps, &has_iops, &has_kbps);
-		if (lim < 0)
+		l = kc_parse_limit(&argv, &argc, &lim);
+		if (l < 0)
 			return kc_usage_err("invalid %s \"%s\"", *argv, argc > 1 ? argv[1] : "");
-		if (lim)
+		if (l)
 			continue;
 		if (kc_matches(*argv, "size")) {
 			NEXT_ARG();
@@ -303,31 +328,25 @@ static int kc_volume_create(int argc, char **argv)
 		nla_put_u32(msg, KCLOUD_BS_A_VOLUME_TIMEOUT, timeout);
 	if (meta)
 		nla_put_string(msg, KCLOUD_BS_A_VOLUME_META, meta);
-	if (has_iops)
-		nla_put_u32(msg, KCLOUD_BS_A_VOLUME_IOPS, iops);
-	if (has_kbps)
-		nla_put_u32(msg, KCLOUD_BS_A_VOLUME_THROUGHPUT, kbps);
-	kc_out_start();
-	err = kc_nl_request(nl, msg, KCLOUD_BS_A_MAX, kc_volume_show_cb, NULL);
-	kc_out_end();
-	kc_nl_close(nl);
-	return err ? KC_EXIT_FAIL : KC_EXIT_OK;
+	kc_put_limits(msg, &lim);
+	return kc_volume_request(nl, msg);
 }
 
 /* kcloud volume modify NAME [ iops N ] [ throughput SIZE ] [ resync-rate KIB/S ] */
 static int kc_volume_modify(int argc, char **argv)
 {
-	uint32_t iops = 0, kbps = 0, rate = 0;
-	int has_iops = 0, has_kbps = 0, has_rate = 0, lim, err;
+	struct kc_limits lim = { 0 };
+	int has_rate = 0, l;
 	const char *name = NULL;
 	struct nl_msg *msg;
+	uint32_t rate = 0;
 	struct kc_nl *nl;
 
 	for (; argc > 0; argc--, argv++) {
-		lim = kc_parse_limit(&argv, &argc, &iops, &kbps, &has_iops, &has_kbps);
-		if (lim < 0)
+		l = kc_parse_limit(&argv, &argc, &lim);
+		if (l < 0)
 			return kc_usage_err("invalid %s \"%s\"", *argv, argc > 1 ? argv[1] : "");
-		if (lim)
+		if (l)
 			continue;
 		if (kc_matches(*argv, "resync-rate")) {
 			NEXT_ARG();
@@ -342,7 +361,7 @@ static int kc_volume_modify(int argc, char **argv)
 			return kc_usage_err("unexpected \"%s\"", *argv);
 		}
 	}
-	if (!name || !(has_iops || has_kbps || has_rate))
+	if (!name || !(lim.has_iops || lim.has_kbps || has_rate))
 		return kc_usage_err("volume modify needs NAME and iops, throughput or resync-rate");
 
 	nl = kc_nl_open(KCLOUD_BS_GENL_NAME);
@@ -350,17 +369,10 @@ static int kc_volume_modify(int argc, char **argv)
 		return KC_EXIT_FAIL;
 	msg = kc_nl_msg(nl, KCLOUD_BS_CMD_VOLUME_MODIFY, 0);
 	nla_put_string(msg, KCLOUD_BS_A_VOLUME_NAME, name);
-	if (has_iops)
-		nla_put_u32(msg, KCLOUD_BS_A_VOLUME_IOPS, iops);
-	if (has_kbps)
-		nla_put_u32(msg, KCLOUD_BS_A_VOLUME_THROUGHPUT, kbps);
+	kc_put_limits(msg, &lim);
 	if (has_rate)
 		nla_put_u32(msg, KCLOUD_BS_A_VOLUME_RESYNC_RATE, rate);
-	kc_out_start();
-	err = kc_nl_request(nl, msg, KCLOUD_BS_A_MAX, kc_volume_show_cb, NULL);
-	kc_out_end();
-	kc_nl_close(nl);
-	return err ? KC_EXIT_FAIL : KC_EXIT_OK;
+	return kc_volume_request(nl, msg);
 }
 
 static int kc_volume_delete(int argc, char **argv)
@@ -391,7 +403,6 @@ static int kc_volume_attach(int argc, char **argv, int cmd)
 {
 	struct nl_msg *msg;
 	struct kc_nl *nl;
-	int err;
 
 	if (argc != 1 || kc_is_help(*argv))
 		return kc_volume_usage();
@@ -400,11 +411,7 @@ static int kc_volume_attach(int argc, char **argv, int cmd)
 		return KC_EXIT_FAIL;
 	msg = kc_nl_msg(nl, cmd, 0);
 	nla_put_string(msg, KCLOUD_BS_A_VOLUME_NAME, *argv);
-	kc_out_start();
-	err = kc_nl_request(nl, msg, KCLOUD_BS_A_MAX, kc_volume_show_cb, NULL);
-	kc_out_end();
-	kc_nl_close(nl);
-	return err ? KC_EXIT_FAIL : KC_EXIT_OK;
+	return kc_volume_request(nl, msg);
 }
 
 static int kc_volume_show(int argc, char **argv)
