@@ -42,11 +42,13 @@ mem_setup() {
 # grown SECONDS MIN CMD...: wait (at most SECONDS, scaled by
 # KCLOUD_TIMEOUT_SCALE) until the number CMD prints is MIN more than it was.
 grown() {
-	local secs=$(( $1 * ${KCLOUD_TIMEOUT_SCALE:-1} )) min=$2 v0 i
+	local end=$((SECONDS + $1 * ${KCLOUD_TIMEOUT_SCALE:-1})) min=$2 v0 v
 	shift 2
 	v0=$("$@")
-	for ((i = 0; i < secs * 10; i++)); do
-		[ $(( $("$@") - v0 )) -ge "$min" ] && return 0
+	# By the clock: on a slow kernel one reading can take seconds.
+	while [ $SECONDS -lt $end ]; do
+		v=$("$@")
+		[ $(( ${v:-0} - ${v0:-0} )) -ge "$min" ] && return 0
 		sleep 0.1
 	done
 	return 1
