@@ -222,10 +222,12 @@
  *
  * KCLOUD_BS_CMD_VOLUME_MODIFY (do, admin)
  *   Request: KCLOUD_BS_A_VOLUME_NAME and at least one of
- *   KCLOUD_BS_A_VOLUME_IOPS, _THROUGHPUT, _RESYNC_RATE, _TIMEOUT: the new
- *   value, taken at once on the live volume (0 lifts a limit). Any other
- *   volume attribute is refused with EINVAL: it cannot change on a live
- *   volume. The reply is the volume, as GET_VOLUME.
+ *   KCLOUD_BS_A_VOLUME_IOPS, _THROUGHPUT, _RESYNC_RATE: the new value,
+ *   taken at once on the live volume (0 lifts a limit). The other volume
+ *   attributes (_SIZE, _QUORUM, _REGION_SIZE, _EPOCH, _TIMEOUT, _REPLICAS,
+ *   _META, ...) are refused with EINVAL and an extack: they cannot change
+ *   on a live volume. None of the three: EINVAL ("nothing to change").
+ *   The reply is the volume, as GET_VOLUME.
  *
  * Multicast group KCLOUD_BS_MCGRP_EVENTS ("events"): on every change of a
  * volume's or a replica's state the module sends a KCLOUD_BS_CMD_GET_VOLUME
