@@ -4,11 +4,18 @@
 # Wire-protocol fuzzing of a block store target (bsfuzz.py): connections
 # with a valid HELLO then mutated requests (magic, type, flags, lengths,
 # offsets, epochs, header and data crc32c, frames cut or extended), and pure
-# garbage, sent to a target that serves a live volume. Every reply must be
+# garbage, sent to a target that serves a volume. Every reply must be
 # what the protocol says, the target's counters (garbage, crc_errors, stale,
 # reads, writes, flushes) must move by what the fuzzer sent, and afterwards
 # the volume's data is intact and the volume still reads and writes. No
 # splat, no leak (kmemleak, on a debug kernel).
+#
+# The fuzzer speaks as the volume (its name, the target's epoch), so each of
+# its HELLOs fences the volume's connection, and each reconnect of the volume
+# would fence the fuzzer's connection in flight: the target would not read
+# what the fuzzer sent on it, and its counters could not be checked exactly.
+# So the volume is cut off from the target (its link down) while the fuzzer
+# runs, from inside the target's namespace; then it connects again.
 #
 # KCLOUD_FUZZ_SEED replays a run; KCLOUD_FUZZ_CONNS sets the connections;
 # KCLOUD_FUZZ_LONG=1 (make fuzz-long) runs seeds for KCLOUD_FUZZ_SECONDS.
@@ -43,10 +50,12 @@ print(" ".join("%s=%d" % (k, s.get(k, 0)) for k in
 }
 
 fz_start
+ip link set "kcbs1-$$" down
+t_defer "ip link set kcbs1-$$ up"
 total=0 garbage=0 crc=0 stale=0 runs=0 end=$((SECONDS + secs))
 while :; do
 	before=$(tstats)
-	out=$(timeout 900 /usr/bin/python3 "$(dirname "$0")/bsfuzz.py" --seed "$seed" \
+	out=$(kc_in "$(bs_ns 1)" timeout 900 /usr/bin/python3 "$(dirname "$0")/bsfuzz.py" --seed "$seed" \
 		--conns "$conns" --addr 10.77.1.2 --port $BS_PORT --protect $DATA \
 		--proto "$KC_TOP/kmod/blockstore/proto.h" 2>&1)
 	rc=$?
@@ -79,6 +88,8 @@ print(" ".join("%s=%d" % (k, int(a[k]) - int(b[k])) for k in sorted(a)))' "$befo
 	[ "$FZ_LONG" = 1 ] && [ $SECONDS -lt $end ] || break
 	seed=$((seed + 1))
 done
+ip link set "kcbs1-$$" up
+t_check "the volume connects to the target again" bs_wait_state fz ok 60
 
 echo 3 > /proc/sys/vm/drop_caches
 t_check "the volume's data is intact" cmp -n $DATA "$BS_DIR/data" "$dev"
