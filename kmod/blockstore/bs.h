@@ -123,11 +123,11 @@ struct kcbs_target {
 	u16 port;
 	struct file *file;
 	struct file *dfile;		/* a block device, O_DIRECT; or NULL */
-	loff_t size;
+	loff_t size;			/* grows under meta_lock (SIZE) */
 	atomic64_t epoch;
 	struct file *meta;		/* its metadata file, or NULL */
 	char meta_path[KCLOUD_BS_PATH_LEN];
-	struct mutex meta_lock;		/* volume, raising epoch, the meta file */
+	struct mutex meta_lock;		/* volume, raising epoch, the meta file, size */
 	char volume[KCLOUD_BS_NAME_LEN];	/* the store's volume, or "" */
 	struct socket *listen;
 	struct workqueue_struct *wq;	/* accept, receivers */
@@ -206,7 +206,9 @@ struct kcbs_cmd {
 struct kcbs_sync_io {
 	u64 handle;
 	int replica;		/* -1: none pending */
+	u16 type;		/* enum kcbs_msg_type */
 	int status;		/* 0 or -errno */
+	u64 value;		/* the reply's (SIZE: the target's size) */
 	void *buf;
 	u32 len;
 	struct completion done;
@@ -246,6 +248,7 @@ struct kcbs_volume {
 	u32 timeout_ms;
 	struct kcbs_limit limit;
 	bool stopping;
+	bool resizing;			/* no resync while the bitmaps grow */
 	struct kref ref;		/* its own, and one per added disk */
 	bool tags;			/* tag_set allocated */
 	bool unclean;			/* loaded from a metadata file not closed cleanly */
@@ -278,6 +281,7 @@ struct kcbs_volume *kcbs_volume_create(struct net *net, const char *name, u64 si
 				       const __be32 *addrs, const u16 *ports, int n,
 				       const char *meta, struct netlink_ext_ack *extack);
 int kcbs_volume_destroy(struct kcbs_volume *vol, bool force);
+int kcbs_volume_resize(struct kcbs_volume *vol, u64 size, struct netlink_ext_ack *extack);
 void kcbs_volume_set_limits(struct kcbs_volume *vol, u32 iops, u32 kbps);
 int kcbs_volume_attach(struct kcbs_volume *vol, struct netlink_ext_ack *extack);
 int kcbs_volume_detach(struct kcbs_volume *vol, struct netlink_ext_ack *extack);
@@ -340,6 +344,7 @@ void kcbs_resync_work(struct work_struct *work);
 void kcbs_resync_kick(struct kcbs_volume *vol);
 int kcbs_sync_io_reply(struct kcbs_replica *r, const struct kcbs_msg_rep *rep,
 		       struct socket *sock);
+int kcbs_sync_size(struct kcbs_volume *vol, struct kcbs_replica *r, u64 want, u64 *size);
 void kcbs_sync_io_fail(struct kcbs_replica *r);
 
 /* netlink.c */

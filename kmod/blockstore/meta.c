@@ -227,23 +227,32 @@ int kcbs_meta_open(struct kcbs_volume *vol, const char *path,
 }
 
 /**
- * kcbs_meta_update() - write the header and every bitmap (replicas changed)
- * @vol: the volume
+ * kcbs_meta_update() - write every bitmap, then the header
+ * @vol: the volume, its replicas or its size changed
+ *
+ * The bitmaps go first, at the places the new header gives them, and the
+ * header last: a crash in between leaves the old header, whose replicas
+ * and size still hold. A new replica's bitmap (every bit set) is on disk
+ * before a header names it. After a resize the old header may find bits
+ * of the new layout where it looks for its own: the bitmaps are all clear
+ * then (every replica was in sync), and a stale set bit only costs a copy.
  *
  * Return: 0 or a negative errno.
  */
 int kcbs_meta_update(struct kcbs_volume *vol)
 {
-	int i, err;
+	int i, err = 0;
 
 	if (!vol->meta)
 		return 0;
-	mutex_lock(&vol->meta_lock);
-	err = kcbs_meta_write_hdr(vol, 0);
-	mutex_unlock(&vol->meta_lock);
 	for (i = 0; !err && i < KCLOUD_BS_MAX_REPLICAS; i++)
 		if (vol->replicas[i].present)
 			err = kcbs_meta_write_bitmap(&vol->replicas[i]);
+	if (err)
+		return err;
+	mutex_lock(&vol->meta_lock);
+	err = kcbs_meta_write_hdr(vol, 0);
+	mutex_unlock(&vol->meta_lock);
 	return err;
 }
 

@@ -16,7 +16,8 @@ static struct genl_family kcbs_family;
 #define KCBS_FEATURES	(KCLOUD_BS_F_INFO | KCLOUD_BS_F_TARGET | KCLOUD_BS_F_VOLUME | \
 			 KCLOUD_BS_F_REPLICA | KCLOUD_BS_F_RESYNC | KCLOUD_BS_F_EVENTS | \
 			 KCLOUD_BS_F_DISCARD | KCLOUD_BS_F_REPLACE | KCLOUD_BS_F_IDENTITY | \
-			 KCLOUD_BS_F_ATTACH | KCLOUD_BS_F_LIMITS)
+			 KCLOUD_BS_F_ATTACH | KCLOUD_BS_F_LIMITS | \
+			 KCLOUD_BS_F_RESIZE)
 
 static struct netlink_range_validation kcbs_size_range = {
 	.min = SZ_1M, .max = U64_MAX,
@@ -150,7 +151,7 @@ static int kcbs_fill_target(struct sk_buff *skb, struct kcbs_target *t, u32 port
 	    nla_put_string(skb, KCLOUD_BS_A_TARGET_PATH, t->path) ||
 	    nla_put_be32(skb, KCLOUD_BS_A_TARGET_ADDR, t->addr) ||
 	    nla_put_u16(skb, KCLOUD_BS_A_TARGET_PORT, t->port) ||
-	    nla_put_u64_64bit(skb, KCLOUD_BS_A_TARGET_SIZE, t->size, KCLOUD_BS_A_PAD) ||
+	    nla_put_u64_64bit(skb, KCLOUD_BS_A_TARGET_SIZE, READ_ONCE(t->size), KCLOUD_BS_A_PAD) ||
 	    nla_put_u64_64bit(skb, KCLOUD_BS_A_TARGET_EPOCH, atomic64_read(&t->epoch),
 			      KCLOUD_BS_A_PAD) ||
 	    nla_put_u32(skb, KCLOUD_BS_A_TARGET_CONNS, nconns) ||
@@ -707,7 +708,7 @@ static int kcbs_replica_replace_doit(struct sk_buff *skb, struct genl_info *info
 
 /* What VOLUME_MODIFY cannot change on a live volume. */
 static const int kcbs_fixed_attrs[] = {
-	KCLOUD_BS_A_VOLUME_SIZE, KCLOUD_BS_A_VOLUME_QUORUM, KCLOUD_BS_A_VOLUME_REGION_SIZE,
+	KCLOUD_BS_A_VOLUME_QUORUM, KCLOUD_BS_A_VOLUME_REGION_SIZE,
 	KCLOUD_BS_A_VOLUME_EPOCH, KCLOUD_BS_A_VOLUME_TIMEOUT, KCLOUD_BS_A_VOLUME_REPLICAS,
 	KCLOUD_BS_A_REPLICA, KCLOUD_BS_A_VOLUME_META, KCLOUD_BS_A_VOLUME_FORCE,
 };
@@ -717,6 +718,7 @@ static int kcbs_volume_modify_doit(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr **a = info->attrs;
 	struct kcbs_volume *vol;
 	u32 iops, kbps;
+	u64 size = 0;
 	int i, err;
 
 	for (i = 0; i < ARRAY_SIZE(kcbs_fixed_attrs); i++) {
@@ -727,14 +729,35 @@ static int kcbs_volume_modify_doit(struct sk_buff *skb, struct genl_info *info)
 		}
 	}
 	if (!a[KCLOUD_BS_A_VOLUME_IOPS] && !a[KCLOUD_BS_A_VOLUME_THROUGHPUT] &&
-	    !a[KCLOUD_BS_A_VOLUME_RESYNC_RATE]) {
+	    !a[KCLOUD_BS_A_VOLUME_RESYNC_RATE] && !a[KCLOUD_BS_A_VOLUME_SIZE]) {
 		NL_SET_ERR_MSG(info->extack,
-			       "nothing to change: give iops, throughput or resync rate");
+			       "nothing to change: give size, iops, throughput or resync rate");
 		return -EINVAL;
+	}
+	if (a[KCLOUD_BS_A_VOLUME_SIZE]) {
+		size = nla_get_u64(a[KCLOUD_BS_A_VOLUME_SIZE]);
+		if (size % SZ_4K) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a[KCLOUD_BS_A_VOLUME_SIZE],
+					    "the size is not a multiple of 4096");
+			return -EINVAL;
+		}
 	}
 	vol = kcbs_lock_volume(info);
 	if (!vol)
 		return a[KCLOUD_BS_A_VOLUME_NAME] ? -ENOENT : -EINVAL;
+	if (a[KCLOUD_BS_A_VOLUME_SIZE]) {
+		if (DIV_ROUND_UP_ULL(size, vol->region_size) > KCBS_MAX_REGIONS) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a[KCLOUD_BS_A_VOLUME_SIZE],
+					    "too many regions for this size with the volume's region size");
+			err = -EINVAL;
+		} else {
+			err = kcbs_volume_resize(vol, size, info->extack);
+		}
+		if (err) {
+			mutex_unlock(&kcbs_lock);
+			return err;
+		}
+	}
 	iops = kcbs_get_u32(a[KCLOUD_BS_A_VOLUME_IOPS], READ_ONCE(vol->limit.iops));
 	kbps = kcbs_get_u32(a[KCLOUD_BS_A_VOLUME_THROUGHPUT], READ_ONCE(vol->limit.kbps));
 	if (a[KCLOUD_BS_A_VOLUME_IOPS] || a[KCLOUD_BS_A_VOLUME_THROUGHPUT])

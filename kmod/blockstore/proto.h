@@ -27,16 +27,23 @@
  * volume's name, NUL padded. The target refuses a volume other than the one
  * its backing store belongs to, if it knows that (KCBS_ST_FOREIGN), and a
  * volume whose epoch is older than the newest it has seen (KCBS_ST_STALE);
- * otherwise it remembers the epoch and answers with its size in @value. Every later request carries
- * the epoch too and is refused with KCBS_ST_STALE once a newer volume has
- * said HELLO.
+ * otherwise it remembers the epoch and answers with its size in @value.
+ * Every later request carries the epoch too and is refused with
+ * KCBS_ST_STALE once a newer volume has said HELLO.
+ *
+ * A SIZE request (no data) asks the target to hold at least @offset bytes,
+ * for a volume that grows: a backing file is extended (the new range reads
+ * back as zeroes), a block device grown underneath (lvextend, losetup -c) is
+ * taken up to @offset and its new range zeroed. The reply's @value is the
+ * size the target has then, which may be less than asked (a block device
+ * too small); an @offset not above the current size only asks for it.
  */
 #ifndef _KCLOUD_BS_PROTO_H
 #define _KCLOUD_BS_PROTO_H
 
 #include <linux/types.h>
 
-#define KCBS_PROTO_VERSION	2
+#define KCBS_PROTO_VERSION	3
 #define KCBS_HELLO_LEN		32	/* KCLOUD_BS_NAME_LEN */
 #define KCBS_REQ_MAGIC		0x4b434251	/* "KCBQ" */
 #define KCBS_REP_MAGIC		0x4b434252	/* "KCBR" */
@@ -50,6 +57,7 @@ enum kcbs_msg_type {
 	KCBS_MSG_WRITE	= 3,
 	KCBS_MSG_FLUSH	= 4,
 	KCBS_MSG_ZERO	= 5,	/* discard or write zeroes: reads back as zeroes */
+	KCBS_MSG_SIZE	= 6,	/* hold at least @offset bytes; @value: the size */
 };
 
 /* Request flags. */
@@ -72,7 +80,7 @@ struct kcbs_msg_req {
 	__be16 type;		/* enum kcbs_msg_type */
 	__be16 flags;		/* KCBS_MSG_F_* */
 	__be64 handle;		/* echoed in the reply */
-	__be64 offset;		/* bytes; HELLO: KCBS_PROTO_VERSION */
+	__be64 offset;		/* bytes; HELLO: KCBS_PROTO_VERSION; SIZE: the size */
 	__be32 length;		/* bytes of data (READ: wanted, WRITE: sent) */
 	__be32 data_crc;	/* WRITE: crc32c of the data */
 	__be64 epoch;		/* the volume's epoch */
@@ -85,7 +93,7 @@ struct kcbs_msg_rep {
 	__be16 type;		/* the request's type */
 	__be16 status;		/* enum kcbs_msg_status */
 	__be64 handle;		/* the request's handle */
-	__be64 value;		/* HELLO: the backing store's size in bytes */
+	__be64 value;		/* HELLO, SIZE: the backing store's size in bytes */
 	__be32 length;		/* bytes of data that follow (READ) */
 	__be32 data_crc;	/* READ: crc32c of the data */
 	__be64 epoch;		/* the target's epoch */

@@ -37,7 +37,7 @@ void kcbs_resync_kick(struct kcbs_volume *vol)
 
 /* One request of the resync on replica @r's connection; waits for it. */
 static int kcbs_sync_io(struct kcbs_volume *vol, struct kcbs_replica *r,
-			enum kcbs_msg_type type, u64 off, u32 len)
+			enum kcbs_msg_type type, u64 off, u32 len, u64 *value)
 {
 	struct kcbs_sync_io *s = &vol->sync;
 	struct kcbs_msg_req req = {
@@ -60,6 +60,7 @@ static int kcbs_sync_io(struct kcbs_volume *vol, struct kcbs_replica *r,
 	spin_lock(&vol->lock);
 	s->handle = KCBS_HANDLE_SYNC | ++vol->sync_seq;
 	s->replica = r->idx;
+	s->type = type;
 	s->status = -EINPROGRESS;
 	s->len = len;
 	reinit_completion(&s->done);
@@ -86,11 +87,28 @@ static int kcbs_sync_io(struct kcbs_volume *vol, struct kcbs_replica *r,
 	spin_lock(&vol->lock);
 	err = s->status;
 	spin_unlock(&vol->lock);
+	if (value)
+		*value = s->value;
 out:
 	spin_lock(&vol->lock);
 	s->replica = -1;
 	spin_unlock(&vol->lock);
 	return err;
+}
+
+/**
+ * kcbs_sync_size() - have a replica's target hold a volume's new size
+ * @vol: the volume
+ * @r: the replica, connected
+ * @want: the size, in bytes
+ * @size: the size its target holds then (maybe less than @want)
+ *
+ * Context: vol->gate held for writing: the resync's request slot is ours.
+ * Return: 0 or a negative errno (no answer, the target failed).
+ */
+int kcbs_sync_size(struct kcbs_volume *vol, struct kcbs_replica *r, u64 want, u64 *size)
+{
+	return kcbs_sync_io(vol, r, KCBS_MSG_SIZE, want, 0, size);
 }
 
 /**
@@ -115,7 +133,7 @@ int kcbs_sync_io_reply(struct kcbs_replica *r, const struct kcbs_msg_rep *rep,
 
 	spin_lock(&vol->lock);
 	match = s->replica == r->idx && s->handle == be64_to_cpu(rep->handle) &&
-		s->status == -EINPROGRESS;
+		s->status == -EINPROGRESS && be16_to_cpu(rep->type) == s->type;
 	spin_unlock(&vol->lock);
 	if (!match)
 		return -EPROTO;
@@ -156,6 +174,7 @@ int kcbs_sync_io_reply(struct kcbs_replica *r, const struct kcbs_msg_rep *rep,
 	}
 	spin_lock(&vol->lock);
 	s->status = status;
+	s->value = be64_to_cpu(rep->value);
 	spin_unlock(&vol->lock);
 	complete(&s->done);
 	return status == -ESTALE ? -ESTALE : 0;
@@ -209,7 +228,8 @@ static bool kcbs_resync_wanted(struct kcbs_volume *vol, struct kcbs_replica *r)
 	spin_lock(&vol->lock);
 	wanted = r->present && r->connected && !r->uptodate && !r->stale;
 	spin_unlock(&vol->lock);
-	return wanted && !READ_ONCE(vol->stopping);
+	/* A resize lays the bitmaps out anew: it kicks us when done. */
+	return wanted && !READ_ONCE(vol->stopping) && !READ_ONCE(vol->resizing);
 }
 
 /* Copy region @bit from @src to @r. */
@@ -229,9 +249,9 @@ static int kcbs_resync_region(struct kcbs_volume *vol, struct kcbs_replica *src,
 	wait_var_event(&r->local_writes, !atomic_read(&r->local_writes));
 	clear_bit(bit, r->dirty);
 	for (tries = 0; tries < KCBS_SYNC_TRIES; tries++) {
-		err = kcbs_sync_io(vol, src, KCBS_MSG_READ, off, len);
+		err = kcbs_sync_io(vol, src, KCBS_MSG_READ, off, len, NULL);
 		if (!err)
-			err = kcbs_sync_io(vol, r, KCBS_MSG_WRITE, off, len);
+			err = kcbs_sync_io(vol, r, KCBS_MSG_WRITE, off, len, NULL);
 		if (err != -EBADMSG)
 			break;
 		kcbs_stats_inc(&vol->stats, KCBS_S_RETRIES);

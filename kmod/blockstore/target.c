@@ -119,7 +119,7 @@ static bool kcbs_req_valid(const struct kcbs_msg_req *req)
 	if (req->magic != cpu_to_be32(KCBS_REQ_MAGIC) || req->reserved ||
 	    be32_to_cpu(req->hdr_crc) != kcbs_crc(~0, req, KCBS_REQ_CRC_LEN))
 		return false;
-	if (type < KCBS_MSG_HELLO || type > KCBS_MSG_ZERO)
+	if (type < KCBS_MSG_HELLO || type > KCBS_MSG_SIZE)
 		return false;
 	if (be16_to_cpu(req->flags) & ~(KCBS_MSG_F_FUA | KCBS_MSG_F_ORDERED))
 		return false;
@@ -176,7 +176,48 @@ static bool kcbs_target_epoch(struct kcbs_target *t, u64 epoch)
 
 static bool kcbs_in_range(struct kcbs_target *t, u64 off, u32 len)
 {
-	return len && off < t->size && len <= t->size - off;
+	u64 size = READ_ONCE(t->size);	/* SIZE may grow it */
+
+	return len && off < size && len <= size - off;
+}
+
+/*
+ * Hold at least @want bytes, for a volume that grows (SIZE): a file is
+ * extended, which reads back as zeroes, and the new size synced before the
+ * volume hears of it; a block device grown underneath is taken up to @want
+ * and its new range zeroed first, since it may hold anything. Never shrinks.
+ * Return: 0 or a negative errno; @size is the size held then.
+ */
+static int kcbs_target_grow(struct kcbs_target *t, u64 want, u64 *size)
+{
+	struct block_device *bdev;
+	u64 cur, to;
+	int err = 0;
+
+	mutex_lock(&t->meta_lock);
+	cur = t->size;
+	to = round_down(want, SECTOR_SIZE);
+	if (to <= cur)
+		goto out;
+	if (t->dfile) {
+		bdev = I_BDEV(t->dfile->f_mapping->host);
+		to = min_t(u64, to, round_down(bdev_nr_bytes(bdev), SECTOR_SIZE));
+		if (to > cur)
+			err = blkdev_issue_zeroout(bdev, cur >> SECTOR_SHIFT,
+						   (to - cur) >> SECTOR_SHIFT, GFP_KERNEL, 0);
+	} else {
+		err = vfs_truncate(&t->file->f_path, to);
+		if (!err)
+			err = vfs_fsync(t->file, 0);
+	}
+	if (!err && to > cur) {
+		WRITE_ONCE(t->size, to);
+		pr_info("target %s: grown from %llu to %llu bytes\n", t->name, cur, to);
+	}
+out:
+	*size = t->size;
+	mutex_unlock(&t->meta_lock);
+	return err;
 }
 
 /*
@@ -294,6 +335,15 @@ static int kcbs_treq_serve(struct kcbs_treq *tr)
 			return kcbs_tconn_reply(c, req, KCBS_ST_RANGE, 0, NULL, 0);
 		err = kcbs_target_zero(t, off, len);
 		break;
+	case KCBS_MSG_SIZE: {
+		u64 size;
+
+		if (kcbs_target_grow(t, off, &size)) {
+			kcbs_stats_inc(&t->stats, KCBS_S_ERRORS);
+			return kcbs_tconn_reply(c, req, KCBS_ST_EIO, size, NULL, 0);
+		}
+		return kcbs_tconn_reply(c, req, KCBS_ST_OK, size, NULL, 0);
+	}
 	default:
 		return -EPROTO;
 	}
@@ -497,7 +547,7 @@ static int kcbs_tconn_hello(struct kcbs_tconn *c, const struct kcbs_msg_req *req
 	strscpy(c->volume, name, sizeof(c->volume));
 	c->hello = true;
 	mutex_unlock(&t->conns_lock);
-	return kcbs_tconn_reply(c, req, KCBS_ST_OK, t->size, NULL, 0);
+	return kcbs_tconn_reply(c, req, KCBS_ST_OK, READ_ONCE(t->size), NULL, 0);
 }
 
 /*
@@ -527,10 +577,10 @@ static bool kcbs_tconn_more(struct kcbs_tconn *c)
  * closes the connection. A read or write is done at once, in the receiver,
  * with the connection's buffer: on a fast store a hand-off to a worker
  * costs more than the I/O, and the next requests wait in the socket anyway.
- * What syncs or zeroes the store (FLUSH, FUA, ZERO), which can take long,
- * is queued to the target's I/O workqueue and served concurrently, at most
- * KCBS_TCONN_DEPTH at once, each answered when done: replies go out in any
- * order. A request marked ORDERED starts once every earlier one has been
+ * What syncs, zeroes or grows the store (FLUSH, FUA, ZERO, SIZE), which can
+ * take long, is queued to the target's I/O workqueue and served
+ * concurrently, at most KCBS_TCONN_DEPTH at once, each answered when done:
+ * replies go out in any order. A request marked ORDERED starts once every earlier one has been
  * answered.
  */
 static int kcbs_tconn_recv_req(struct kcbs_tconn *c, const struct kcbs_msg_req *req)
@@ -548,7 +598,7 @@ static int kcbs_tconn_recv_req(struct kcbs_tconn *c, const struct kcbs_msg_req *
 		return -EPROTO;
 	if (type != KCBS_MSG_READ && type != KCBS_MSG_WRITE && type != KCBS_MSG_ZERO && len)
 		return -EPROTO;
-	async = type == KCBS_MSG_FLUSH || type == KCBS_MSG_ZERO ||
+	async = type == KCBS_MSG_FLUSH || type == KCBS_MSG_ZERO || type == KCBS_MSG_SIZE ||
 		(be16_to_cpu(req->flags) & KCBS_MSG_F_FUA);
 
 	if ((be16_to_cpu(req->flags) & KCBS_MSG_F_ORDERED) || async)

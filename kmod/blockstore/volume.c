@@ -662,6 +662,159 @@ void kcbs_volume_set_limits(struct kcbs_volume *vol, u32 iops, u32 kbps)
 		blk_mq_run_hw_queues(vol->disk->queue, true);
 }
 
+/* Every present replica is connected and in sync. Context: vol->lock held. */
+static bool kcbs_all_in_sync(struct kcbs_volume *vol)
+{
+	u8 present = 0;
+	int i;
+
+	for (i = 0; i < KCLOUD_BS_MAX_REPLICAS; i++)
+		if (vol->replicas[i].present)
+			present |= BIT(i);
+	return kcbs_uptodate_mask(vol, kcbs_connected_mask(vol)) == present;
+}
+
+static bool kcbs_in_sync_now(struct kcbs_volume *vol)
+{
+	bool ok;
+
+	spin_lock(&vol->lock);
+	ok = kcbs_all_in_sync(vol);
+	spin_unlock(&vol->lock);
+	return ok;
+}
+
+/*
+ * Swap each present replica's bitmap with @bm[i] (sized for @nregions,
+ * the old bits copied in) and take @size: @bm then holds the old ones.
+ */
+static void kcbs_resize_swap(struct kcbs_volume *vol, unsigned long **bm, u64 size,
+			     unsigned long nregions)
+{
+	int i;
+
+	spin_lock(&vol->lock);
+	for (i = 0; i < KCLOUD_BS_MAX_REPLICAS; i++) {
+		struct kcbs_replica *r = &vol->replicas[i];
+
+		if (!r->present)
+			continue;
+		bitmap_copy(bm[i], r->dirty, min(nregions, vol->nregions));
+		swap(r->dirty, bm[i]);
+	}
+	vol->size = size;
+	vol->nregions = nregions;
+	spin_unlock(&vol->lock);
+}
+
+/**
+ * kcbs_volume_resize() - grow a live volume
+ * @vol: the volume
+ * @size: its new size in bytes, a multiple of 4 KiB
+ * @extack: where to say why it failed
+ *
+ * Every replica must be in sync, so that each target can be asked to grow
+ * and nothing is owed to one that is away. The targets grow first (SIZE:
+ * the new range reads back as zeroes on each, so the replicas stay the
+ * same), under the gate held for writing, which also keeps the resync's
+ * request slot ours. Then, with the queue frozen and the resync kept off
+ * (it walks the bitmaps), the bitmaps are laid out anew, the metadata file
+ * after them, and the disk takes the new capacity (a RESIZE uevent). A
+ * failure leaves the volume at its old size; a target that grew stays so,
+ * which is harmless, and a new attempt finds it grown.
+ *
+ * Context: kcbs_lock held (no replica change, attach or detach meanwhile).
+ * Return: 0 or a negative errno.
+ */
+int kcbs_volume_resize(struct kcbs_volume *vol, u64 size, struct netlink_ext_ack *extack)
+{
+	unsigned long nregions = DIV_ROUND_UP_ULL(size, vol->region_size);
+	unsigned long *bm[KCLOUD_BS_MAX_REPLICAS] = {};
+	u64 old_size = vol->size, held;
+	struct request_queue *q = vol->disk ? vol->disk->queue : NULL;
+	int i, err = 0;
+
+	if (size == vol->size)
+		return 0;
+	if (size < vol->size) {
+		NL_SET_ERR_MSG_MOD(extack, "a volume can grow, not shrink");
+		return -EINVAL;
+	}
+	if (!kcbs_in_sync_now(vol)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "every replica must be connected and in sync to resize the volume");
+		return -EBUSY;
+	}
+	for (i = 0; i < KCLOUD_BS_MAX_REPLICAS; i++) {
+		if (!vol->replicas[i].present)
+			continue;
+		bm[i] = kvcalloc(BITS_TO_LONGS(nregions), sizeof(long), GFP_KERNEL);
+		if (!bm[i]) {
+			err = -ENOMEM;
+			goto out_free;
+		}
+	}
+
+	WRITE_ONCE(vol->resizing, true);
+	cancel_delayed_work_sync(&vol->resync_work);
+
+	down_write(&vol->gate);
+	for (i = 0; i < KCLOUD_BS_MAX_REPLICAS && !err; i++) {
+		struct kcbs_replica *r = &vol->replicas[i];
+
+		if (!r->present)
+			continue;
+		err = kcbs_sync_size(vol, r, size, &held);
+		if (err) {
+			NL_SET_ERR_MSG_MOD(extack,
+					   "a replica's target did not grow: it failed or did not answer");
+		} else if (held < size) {
+			NL_SET_ERR_MSG_MOD(extack,
+					   "a replica's target cannot hold this size: its block device is smaller");
+			err = -ENOSPC;
+		}
+		if (err)
+			pr_info("%s: replica %d: its target holds %llu bytes, not %llu (%d)\n",
+				vol->name, i, err == -ENOSPC ? held : 0, size, err);
+	}
+	up_write(&vol->gate);
+	if (err)
+		goto out;
+
+	if (q)
+		blk_mq_freeze_queue(q);
+	/* A replica may have left meanwhile: it would be owed what it missed. */
+	if (!kcbs_in_sync_now(vol)) {
+		NL_SET_ERR_MSG_MOD(extack, "a replica left sync during the resize: try again");
+		err = -EBUSY;
+		goto out_unfreeze;
+	}
+	kcbs_resize_swap(vol, bm, size, nregions);
+	err = kcbs_meta_update(vol);
+	if (err) {
+		NL_SET_ERR_MSG_MOD(extack, "cannot write the metadata file");
+		kcbs_resize_swap(vol, bm, old_size, DIV_ROUND_UP_ULL(old_size, vol->region_size));
+		kcbs_meta_update(vol);
+		goto out_unfreeze;
+	}
+	if (vol->disk)
+		set_capacity_and_notify(vol->disk, size >> SECTOR_SHIFT);
+out_unfreeze:
+	if (q)
+		blk_mq_unfreeze_queue(q);
+out:
+	WRITE_ONCE(vol->resizing, false);
+	kcbs_resync_kick(vol);
+out_free:
+	for (i = 0; i < KCLOUD_BS_MAX_REPLICAS; i++)
+		kvfree(bm[i]);
+	if (err)
+		return err;
+	pr_info("%s: grown from %llu to %llu bytes\n", vol->name, old_size, size);
+	kcbs_notify_volume(vol, KCLOUD_BS_EVENT_VOLUME_RESIZED);
+	return 0;
+}
+
 static blk_status_t kcbs_queue_rq(struct blk_mq_hw_ctx *hctx,
 				  const struct blk_mq_queue_data *bd)
 {

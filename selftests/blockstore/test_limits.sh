@@ -97,7 +97,7 @@ dd if=/dev/zero of="$dev" bs=64k count=128 oflag=direct status=none
 t_eq "with no limit nothing is throttled" "$(stat throttled)" "$thr"
 
 # Refused: what cannot change on a live volume, and a modify of nothing.
-# bad WHAT MESSAGE: a VOLUME_MODIFY of the size (WHAT=size) or of nothing
+# bad WHAT MESSAGE: a VOLUME_MODIFY of the quorum (WHAT=quorum) or of nothing
 # is refused with EINVAL and MESSAGE.
 LIBDIR=$(cd "$(dirname "$0")/../lib" && pwd)
 bad() {
@@ -111,8 +111,8 @@ e = header_enums(os.path.join(TOP, "kmod", "include", "uapi", "linux", "kcloud_b
 s = kcgenl.GenlSocket()
 fam = s.family("kcloud_bs")
 attrs = kcgenl.nla_str(e["KCLOUD_BS_A_VOLUME_NAME"], "vl")
-if sys.argv[2] == "size":
-    attrs += kcgenl.nla_u64(e["KCLOUD_BS_A_VOLUME_SIZE"], 32 << 20)
+if sys.argv[2] == "quorum":
+    attrs += kcgenl.nla_u8(e["KCLOUD_BS_A_VOLUME_QUORUM"], 1)
 try:
     s.request(fam.id, e["KCLOUD_BS_CMD_VOLUME_MODIFY"], attrs)
 except kcgenl.NetlinkError as err:
@@ -122,7 +122,7 @@ print("accepted")
 sys.exit(1)
 EOF
 }
-t_check "modify refuses a new size: 'cannot be changed on a live volume'" \
-	bad size "cannot be changed on a live volume"
+t_check "modify refuses a new quorum: 'cannot be changed on a live volume'" \
+	bad quorum "cannot be changed on a live volume"
 t_check "modify refuses nothing to change, with the reason" bad none "nothing to change"
 t_done

@@ -18,7 +18,7 @@ end:
 
 Frames the model says would change what the target keeps (a HELLO with a
 newer epoch, a write or zeroing of the first BYTES of the store, which
-hold a volume's data) are not sent. Everything is generated from the seed
+hold a volume's data, a SIZE that would grow the store) are not sent. Everything is generated from the seed
 (Python's random), so a run replays with the same arguments.
 
 Prints "PASS desc" / "FAIL desc: why", "#" comments and a REPORT line."""
@@ -34,7 +34,7 @@ import time
 REQ = struct.Struct("!IHHQQIIQII")
 REP = struct.Struct("!IHHQQIIQII")
 REQ_MAGIC, REP_MAGIC = 0x4b434251, 0x4b434252
-HELLO, READ, WRITE, FLUSH, ZERO = 1, 2, 3, 4, 5
+HELLO, READ, WRITE, FLUSH, ZERO, SIZE = 1, 2, 3, 4, 5, 6
 ST_OK, ST_EIO, ST_BADCRC, ST_STALE, ST_RANGE, ST_INVAL = range(6)
 MAX_PAYLOAD = 1 << 20
 VERSION = 1
@@ -143,7 +143,7 @@ class Model:
             pos += 48
             magic, rtype, flags, handle, off, length, dcrc, epoch, hcrc, rsvd = REQ.unpack(h)
             if magic != REQ_MAGIC or rsvd or hcrc != crc32c(h[:40]) or \
-                    not HELLO <= rtype <= ZERO or flags & ~FLAGS or length > MAX_PAYLOAD:
+                    not HELLO <= rtype <= SIZE or flags & ~FLAGS or length > MAX_PAYLOAD:
                 cnt["garbage"] += 1
                 return reps, cnt, "closed", pos
             if rtype == HELLO and hello and VERSION >= 2:
@@ -212,6 +212,12 @@ class Model:
                 cnt["stale"] += 1
                 reps.append((rtype, ST_STALE, handle, 0))
                 continue
+            if rtype == SIZE:
+                # A size the store holds already is only asked for.
+                if off & ~511 > self.size:
+                    raise Unsafe("SIZE that would grow the store")
+                reps.append((rtype, ST_OK, handle, 0))
+                continue
             if rtype == READ:
                 if not self.in_range(off, length):
                     reps.append((rtype, ST_RANGE, handle, 0))
@@ -259,10 +265,13 @@ class Gen:
         r, m = self.rng, self.m
         self.handle += 1
         if rtype is None:
-            rtype = r.choice([READ, READ, READ, WRITE, WRITE, WRITE, FLUSH, ZERO, ZERO, HELLO])
+            rtype = r.choice([READ, READ, READ, WRITE, WRITE, WRITE, FLUSH, ZERO, ZERO, HELLO,
+                              SIZE])
         off = self.offset()
+        if rtype == SIZE and r.random() < 0.8:
+            off = r.choice([0, 1, m.size - 4096, m.size - 1, m.size, m.size + 511])
         length = self.length(rtype)
-        if rtype == FLUSH:
+        if rtype in (FLUSH, SIZE):
             length = 0 if r.random() < 0.9 else length
         epoch = m.epoch if r.random() < 0.9 else r.choice([0, m.epoch - 1, m.epoch + 1,
                                                            (1 << 64) - 1]) % (1 << 64)

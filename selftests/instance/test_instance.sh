@@ -5,7 +5,8 @@
 # other; a third in another VPC with the same addresses reaches neither.
 # One keeps writing checksummed files to its 3-replica volume while a
 # replica target dies: no write fails, the files are right afterwards and
-# the replica resyncs. Stop and start keep the disk; the bill follows the
+# the replica resyncs; the volume then grows online and the running guest's
+# disk grows with it. Stop and start keep the disk; the bill follows the
 # per-second rule with its 60 s minimum; terminate leaves nothing behind;
 # bad requests fail with a reason and leave nothing behind either.
 . "$(dirname "$0")/../lib/lib.sh"
@@ -19,7 +20,7 @@ rm -rf "$KCLOUD_STATE_DIR"
 BOOT=${KCLOUD_BOOT_TIMEOUT:-900}
 W=/tmp/kcinst
 VSIZE=$((64 << 20))
-t_plan 42
+t_plan 45
 
 t_defer "rm -rf $KCLOUD_STATE_DIR $W"
 cleanup() {
@@ -85,7 +86,7 @@ while [ $n -lt 400 ]; do
 	n=$((n + 1))
 	if dd if=/dev/urandom of=/data/w/f$n bs=64k count=4 2>/dev/null &&
 		(cd /data/w && md5sum f$n >> /data/w/sums) && sync; then
-		echo "a1: disk write $n ok"
+		echo "a1: disk write $n ok, $(cat /sys/block/vda/size) sectors"
 	else
 		echo "a1: disk write $n FAILED"
 	fi
@@ -197,6 +198,12 @@ t_eq "replica 2 is out of sync" "$(bs_field vol-a1 'v["replicas"][1]["state"]')"
 t_check "target 2 comes back" bs_target_start 2
 t_check "the volume is in sync again" bs_wait_state vol-a1 ok 300
 t_eq "no write failed in a1" "$(count a1 'FAILED')" 0
+
+# The volume grows while a1 runs: a1's disk grows with it, as with EBS.
+t_check "vol-a1 grows online to $((2 * VSIZE >> 20)) MiB" kc volume modify vol-a1 size $((2 * VSIZE))
+t_check "a1's disk grows with it (qemu block_resize)" \
+	wait_console a1 "ok, $((2 * VSIZE / 512)) sectors" 120
+t_eq "still no write failed in a1" "$(count a1 'FAILED')" 0
 
 # The meter counts what a1 wrote on its volume (the blk program, per volume).
 vol_written() {

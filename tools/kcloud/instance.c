@@ -1463,8 +1463,8 @@ static int kc_qmp_wait(FILE *f, const char *want)
 	return -EPIPE;
 }
 
-/* Run one QMP command (no arguments) on the instance's control socket. */
-static int kc_qmp(const struct kc_inst *in, const char *cmd)
+/* Run one QMP command, with @args (a JSON object) or none, on the instance's control socket. */
+static int kc_qmp_args(const struct kc_inst *in, const char *cmd, const char *args)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct timeval tv = { .tv_sec = 30 };
@@ -1493,12 +1493,65 @@ static int kc_qmp(const struct kc_inst *in, const char *cmd)
 		rc = kc_qmp_wait(f, "\"return\"");
 	}
 	if (!rc) {
-		fprintf(f, "{\"execute\":\"%s\"}\n", cmd);
+		if (args)
+			fprintf(f, "{\"execute\":\"%s\",\"arguments\":%s}\n", cmd, args);
+		else
+			fprintf(f, "{\"execute\":\"%s\"}\n", cmd);
 		fflush(f);
 		rc = kc_qmp_wait(f, "\"return\"");
 	}
 	fclose(f);
 	return rc;
+}
+
+static int kc_qmp(const struct kc_inst *in, const char *cmd)
+{
+	return kc_qmp_args(in, cmd, NULL);
+}
+
+struct kc_vol_resize {
+	const char *volume;
+	unsigned long long size;
+	int rc;
+};
+
+static int kc_vol_resize_cb(struct kc_inst *in, void *arg)
+{
+	struct kc_vol_resize *v = arg;
+	char args[96];
+	int i, rc;
+
+	kc_inst_reap(in);
+	for (i = 0; i < in->nvol; i++) {
+		if (strcmp(in->volumes[i], v->volume) || strcmp(in->state, "running"))
+			continue;
+		/* The drive's id is its index (kc_qemu_argv: id=dN). */
+		snprintf(args, sizeof(args), "{\"device\":\"d%d\",\"size\":%llu}", i, v->size);
+		rc = kc_qmp_args(in, "block_resize", args);
+		if (rc)
+			v->rc = kc_err("volume %s grew, but instance %s's disk did not: QMP block_resize: %s",
+				       v->volume, in->name, strerror(-rc));
+	}
+	return 0;
+}
+
+/**
+ * kc_inst_volume_resized() - tell the running instance of a volume it grew
+ * @volume: the volume's name
+ * @size: its new size in bytes
+ *
+ * As EBS's modify-volume shows the new size in the instance: qemu's drive
+ * takes it (block_resize) and the guest's virtio-blk sees the capacity
+ * change; the guest grows its filesystem.
+ *
+ * Return: 0, or KC_EXIT_FAIL with the error printed.
+ */
+int kc_inst_volume_resized(const char *volume, unsigned long long size)
+{
+	struct kc_vol_resize v = { .volume = volume, .size = size };
+
+	kc_inst_foreach(kc_vol_resize_cb, &v);
+	return v.rc;
 }
 
 /*

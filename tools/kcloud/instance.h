@@ -18,4 +18,7 @@ struct kc_itype {
 /* Look a type up: built in, or from $KCLOUD_TYPES_FILE. 0 or -ENOENT. */
 int kc_itype_lookup(const char *name, struct kc_itype *out);
 
+/* A volume grew: its running instance's disk takes the new size (QMP). */
+int kc_inst_volume_resized(const char *volume, unsigned long long size);
+
 #endif /* KCLOUD_INSTANCE_H */

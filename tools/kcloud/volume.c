@@ -5,7 +5,8 @@
  *   kcloud volume create NAME size SIZE replica ADDR:PORT [ replica ADDR:PORT ]...
  *          [ quorum N ] [ region SIZE ] [ epoch N ] [ resync-rate KIB/S ]
  *          [ timeout MS ] [ meta PATH ] [ iops N ] [ throughput SIZE ]
- *   kcloud volume modify NAME [ iops N ] [ throughput SIZE ] [ resync-rate KIB/S ]
+ *   kcloud volume modify NAME [ size SIZE ] [ iops N ] [ throughput SIZE ]
+ *          [ resync-rate KIB/S ]
  *   kcloud volume delete NAME [ force ]
  *   kcloud [-s] [-j] volume show [ NAME ]
  *   kcloud volume attach|detach NAME
@@ -19,6 +20,7 @@
 #include <arpa/inet.h>
 #include <linux/kcloud_bs.h>
 
+#include "instance.h"
 #include "kcloud.h"
 
 void kc_bs_print_stats(struct nlattr *nest);	/* volume_stats.c */
@@ -46,6 +48,7 @@ static const char * const kc_events[] = {
 	[KCLOUD_BS_EVENT_VOLUME_STATE] = "volume-state",
 	[KCLOUD_BS_EVENT_VOLUME_ATTACHED] = "attached",
 	[KCLOUD_BS_EVENT_VOLUME_DETACHED] = "detached",
+	[KCLOUD_BS_EVENT_VOLUME_RESIZED] = "resized",
 };
 
 #define KC_NAME(tbl, v) ((v) < sizeof(tbl) / sizeof(tbl[0]) && tbl[v] ? tbl[v] : "unknown")
@@ -56,7 +59,8 @@ static int kc_volume_usage(void)
 		"Usage: kcloud volume create NAME size SIZE replica ADDR:PORT [ replica ADDR:PORT ]...\n"
 		"              [ quorum N ] [ region SIZE ] [ epoch N ] [ resync-rate KIB/S ]\n"
 		"              [ timeout MS ] [ meta PATH ] [ iops N ] [ throughput SIZE ]\n"
-		"       kcloud volume modify NAME [ iops N ] [ throughput SIZE ] [ resync-rate KIB/S ]\n"
+		"       kcloud volume modify NAME [ size SIZE ] [ iops N ] [ throughput SIZE ]\n"
+		"              [ resync-rate KIB/S ]\n"
 		"       kcloud volume delete NAME [ force ]\n"
 		"       kcloud [-s] [-j] volume show [ NAME ]\n"
 		"       kcloud volume attach|detach NAME\n"
@@ -69,7 +73,9 @@ static int kc_volume_usage(void)
 		"(default: a majority); region: bytes per dirty-bitmap bit (64K).\n"
 		"iops: I/Os a second (one per 256K or part of it); throughput: bytes\n"
 		"a second, a multiple of 1K (125M = 125 MiB/s); 0 or absent: no limit.\n"
-		"modify changes them on the live volume.\n"
+		"modify changes them on the live volume; size grows it online (every\n"
+		"replica in sync; each target's store grows, the new space reads as\n"
+		"zeroes; the guest's filesystem is grown by the guest, e.g. resize2fs).\n"
 		"A replica whose target this host serves from a block device is read\n"
 		"and written on it without TCP (\"local\"; kcloud_bs.local_read=0: off).\n");
 	return KC_EXIT_USAGE;
@@ -332,15 +338,17 @@ static int kc_volume_create(int argc, char **argv)
 	return kc_volume_request(nl, msg);
 }
 
-/* kcloud volume modify NAME [ iops N ] [ throughput SIZE ] [ resync-rate KIB/S ] */
+/* kcloud volume modify NAME [ size SIZE ] [ iops N ] [ throughput SIZE ] [ resync-rate KIB/S ] */
 static int kc_volume_modify(int argc, char **argv)
 {
 	struct kc_limits lim = { 0 };
 	int has_rate = 0, l;
 	const char *name = NULL;
 	struct nl_msg *msg;
+	uint64_t size = 0;
 	uint32_t rate = 0;
 	struct kc_nl *nl;
+	int rc;
 
 	for (; argc > 0; argc--, argv++) {
 		l = kc_parse_limit(&argv, &argc, &lim);
@@ -353,6 +361,10 @@ static int kc_volume_modify(int argc, char **argv)
 			if (kc_parse_u32(*argv, &rate))
 				return kc_usage_err("invalid resync rate \"%s\"", *argv);
 			has_rate = 1;
+		} else if (kc_matches(*argv, "size")) {
+			NEXT_ARG();
+			if (kc_parse_size(*argv, &size) || !size)
+				return kc_usage_err("invalid size \"%s\"", *argv);
 		} else if (kc_is_help(*argv)) {
 			return kc_volume_usage();
 		} else if (!name) {
@@ -361,18 +373,25 @@ static int kc_volume_modify(int argc, char **argv)
 			return kc_usage_err("unexpected \"%s\"", *argv);
 		}
 	}
-	if (!name || !(lim.has_iops || lim.has_kbps || has_rate))
-		return kc_usage_err("volume modify needs NAME and iops, throughput or resync-rate");
+	if (!name || !(lim.has_iops || lim.has_kbps || has_rate || size))
+		return kc_usage_err("volume modify needs NAME and size, iops, throughput or "
+				    "resync-rate");
 
 	nl = kc_nl_open(KCLOUD_BS_GENL_NAME);
 	if (!nl)
 		return KC_EXIT_FAIL;
 	msg = kc_nl_msg(nl, KCLOUD_BS_CMD_VOLUME_MODIFY, 0);
 	nla_put_string(msg, KCLOUD_BS_A_VOLUME_NAME, name);
+	if (size)
+		nla_put_u64(msg, KCLOUD_BS_A_VOLUME_SIZE, size);
 	kc_put_limits(msg, &lim);
 	if (has_rate)
 		nla_put_u32(msg, KCLOUD_BS_A_VOLUME_RESYNC_RATE, rate);
-	return kc_volume_request(nl, msg);
+	rc = kc_volume_request(nl, msg);
+	/* The instance using it sees the new size, as with EBS. */
+	if (!rc && size)
+		rc = kc_inst_volume_resized(name, size);
+	return rc;
 }
 
 static int kc_volume_delete(int argc, char **argv)

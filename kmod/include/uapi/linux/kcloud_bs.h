@@ -223,11 +223,17 @@
  * KCLOUD_BS_CMD_VOLUME_MODIFY (do, admin)
  *   Request: KCLOUD_BS_A_VOLUME_NAME and at least one of
  *   KCLOUD_BS_A_VOLUME_IOPS, _THROUGHPUT, _RESYNC_RATE: the new value,
- *   taken at once on the live volume (0 lifts a limit). The other volume
- *   attributes (_SIZE, _QUORUM, _REGION_SIZE, _EPOCH, _TIMEOUT, _REPLICAS,
- *   _META, ...) are refused with EINVAL and an extack: they cannot change
- *   on a live volume. None of the three: EINVAL ("nothing to change").
- *   The reply is the volume, as GET_VOLUME.
+ *   taken at once on the live volume (0 lifts a limit); and _SIZE: the
+ *   volume grows to it, online. A resize needs every replica connected and
+ *   in sync (EBUSY otherwise); each target grows its backing store first
+ *   (a file is extended, a block device grown underneath is taken up), the
+ *   new range reads back as zeroes, then /dev/kcbsN takes the new capacity
+ *   with a RESIZE uevent and a KCLOUD_BS_EVENT_VOLUME_RESIZED event is
+ *   sent. A smaller size is refused (EINVAL), as is one a target cannot
+ *   hold (ENOSPC). The other volume attributes (_QUORUM, _REGION_SIZE,
+ *   _EPOCH, _TIMEOUT, _REPLICAS, _META, ...) are refused with EINVAL and an
+ *   extack: they cannot change on a live volume. None of the four: EINVAL
+ *   ("nothing to change"). The reply is the volume, as GET_VOLUME.
  *
  * Multicast group KCLOUD_BS_MCGRP_EVENTS ("events"): on every change of a
  * volume's or a replica's state the module sends a KCLOUD_BS_CMD_GET_VOLUME
@@ -286,6 +292,7 @@ enum kcloud_bs_feature {
 	KCLOUD_BS_F_IDENTITY	= 1ULL << 8,	/* TARGET_META, TARGET_VOLUME */
 	KCLOUD_BS_F_ATTACH	= 1ULL << 9,	/* VOLUME_ATTACH, VOLUME_DETACH */
 	KCLOUD_BS_F_LIMITS	= 1ULL << 10,	/* VOLUME_IOPS, _THROUGHPUT, VOLUME_MODIFY */
+	KCLOUD_BS_F_RESIZE	= 1ULL << 11,	/* VOLUME_MODIFY with VOLUME_SIZE */
 };
 
 enum kcloud_bs_volume_state {
@@ -311,6 +318,7 @@ enum kcloud_bs_event {
 	KCLOUD_BS_EVENT_VOLUME_STATE,	/* the volume changed state */
 	KCLOUD_BS_EVENT_VOLUME_ATTACHED,	/* its disk /dev/kcbsN was added */
 	KCLOUD_BS_EVENT_VOLUME_DETACHED,	/* its disk was removed */
+	KCLOUD_BS_EVENT_VOLUME_RESIZED,	/* it grew (VOLUME_MODIFY) */
 };
 
 enum kcloud_bs_cmd {
