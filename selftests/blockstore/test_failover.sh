@@ -21,6 +21,7 @@ t_check "the volume is in sync" bs_wait_state v1 ok 20
 dev=$(bs_disk v1)
 "$KC_TOOL" -j volume events > "$BS_DIR/events" &
 t_defer "kill $!"
+kc_wait 10 kc_subscribed $! || t_diag "the event monitor did not subscribe in time"
 
 # Writes over the first quarter only, so that a region count of "all" shows;
 # enough of them (48 MiB, the quarter over and over) that fio is still

@@ -32,6 +32,7 @@ t_check "the volume is in sync" bs_wait_state rz ok 20
 dev=$(bs_disk rz)
 "$KC_TOOL" -j volume events > "$BS_DIR/events" &
 t_defer "kill $!"
+kc_wait 10 kc_subscribed $! || t_diag "the event monitor did not subscribe in time"
 head -c $((16 * M)) /dev/urandom > "$BS_DIR/data"
 t_check "write 16 MiB" dd if="$BS_DIR/data" of="$dev" bs=1M oflag=direct conv=fsync \
 	status=none

@@ -141,6 +141,18 @@ kc_netns() {
 # kc_in NS CMD...: run CMD in namespace NS.
 kc_in() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
+# kc_subscribed PID: a generic netlink socket of process PID has joined a
+# multicast group, so a monitor started in the background hears what comes
+# next. (/proc/net/netlink shows a socket's first 32 groups; a family's
+# groups get low ids, so they are among them.)
+kc_subscribed() {
+	local ino
+	ino=$(ls -l "/proc/$1/fd" 2>/dev/null | sed -n 's/.*socket:\[\([0-9]*\)\].*/\1/p' | xargs)
+	[ -n "$ino" ] || return 1
+	awk -v ino=" $ino " '$2 == 16 && $4 != "00000000" && index(ino, " " $10 " ") { f = 1 }
+		END { exit !f }' "/proc/$1/net/netlink"
+}
+
 # kc_wait SECONDS CMD...: retry CMD every 0.1 s until it succeeds, for at most
 # SECONDS times KCLOUD_TIMEOUT_SCALE (make check-debug: its kernel is slower).
 kc_wait() {

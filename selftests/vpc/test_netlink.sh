@@ -27,7 +27,7 @@ done <<< "$bad"
 ip netns exec $H "$KC_TOOL" vpc monitor > /tmp/$VP.events 2>&1 &
 mon=$!
 t_defer "kill $mon; rm -f /tmp/$VP.events"
-sleep 0.5
+kc_wait 10 kc_subscribed $mon || t_diag "the monitor did not subscribe in time"
 
 t_check "vpc add" kch $H vpc add red vni 100 cidr 10.0.0.0/16
 t_eq "vpc show -j" "$(kch $H -j vpc show red)" \
@@ -82,7 +82,7 @@ t_eq "300 mappings deleted" "$fails $(kch $H mapping show | grep -c '^mapping')"
 kch $H host del
 kch $H subnet del vpc crimson cidr 10.0.4.0/22
 kch $H vpc del crimson
-sleep 0.5
+kc_wait 10 grep -q '^vpc del vpc 1 name crimson' /tmp/$VP.events
 ev=$(grep -c '^add mapping' /tmp/$VP.events)
 t_eq "notifications: 300 mapping adds" "$ev" 300
 t_check "notifications: VPC add, set, del; subnet; host" sh -c "
