@@ -249,6 +249,7 @@ struct kcbs_volume {
 	struct kcbs_limit limit;
 	bool stopping;
 	bool resizing;			/* no resync while the bitmaps grow */
+	bool draining;			/* a resize freezes the queue: no limit */
 	struct kref ref;		/* its own, and one per added disk */
 	bool tags;			/* tag_set allocated */
 	bool unclean;			/* loaded from a metadata file not closed cleanly */

@@ -717,7 +717,9 @@ static void kcbs_resize_swap(struct kcbs_volume *vol, unsigned long **bm, u64 si
  * and nothing is owed to one that is away. The targets grow first (SIZE:
  * the new range reads back as zeroes on each, so the replicas stay the
  * same), under the gate held for writing, which also keeps the resync's
- * request slot ours. Then, with the queue frozen and the resync kept off
+ * request slot ours. Then, with the queue frozen (what the IOPS and
+ * throughput limits held back goes at once, as a burst, rather than keep
+ * the freeze and kcbs_lock waiting) and the resync kept off
  * (it walks the bitmaps), the bitmaps are laid out anew, the metadata file
  * after them, and the disk takes the new capacity (a RESIZE uevent). A
  * failure leaves the volume at its old size; a target that grew stays so,
@@ -781,8 +783,14 @@ int kcbs_volume_resize(struct kcbs_volume *vol, u64 size, struct netlink_ext_ack
 	if (err)
 		goto out;
 
-	if (q)
+	/* What the limits hold back goes now, or the freeze would wait for
+	 * it (minutes at a low limit) with kcbs_lock held.
+	 */
+	WRITE_ONCE(vol->draining, true);
+	if (q) {
+		blk_mq_run_hw_queues(q, true);
 		blk_mq_freeze_queue(q);
+	}
 	/* A replica may have left meanwhile: it would be owed what it missed. */
 	if (!kcbs_in_sync_now(vol)) {
 		NL_SET_ERR_MSG_MOD(extack, "a replica left sync during the resize: try again");
@@ -802,6 +810,7 @@ int kcbs_volume_resize(struct kcbs_volume *vol, u64 size, struct netlink_ext_ack
 out_unfreeze:
 	if (q)
 		blk_mq_unfreeze_queue(q);
+	WRITE_ONCE(vol->draining, false);
 out:
 	WRITE_ONCE(vol->resizing, false);
 	kcbs_resync_kick(vol);
@@ -832,7 +841,7 @@ static blk_status_t kcbs_queue_rq(struct blk_mq_hw_ctx *hctx,
 	/* Over a limit: back to the queue, run again when it may go (or
 	 * sooner, when a request ends).
 	 */
-	wait = kcbs_limit_charge(&vol->limit, rq);
+	wait = READ_ONCE(vol->draining) ? 0 : kcbs_limit_charge(&vol->limit, rq);
 	if (wait) {
 		unsigned long ms = max_t(u64, 1, DIV_ROUND_UP_ULL(wait, NSEC_PER_MSEC));
 

@@ -11,8 +11,9 @@
 # at the old one.
 # A block device target grows when its device does (losetup -c here), and
 # its new range is zeroed, whatever the device held; until then the resize
-# is refused. Shrinking, resizing a degraded volume and a size not a
-# multiple of 4 KiB are refused with a reason, and change nothing.
+# is refused. Writes held back by an IOPS limit do not hold a resize up.
+# Shrinking, resizing a degraded volume and a size not a multiple of 4 KiB
+# are refused with a reason, and change nothing.
 . "$(dirname "$0")/../lib/lib.sh"
 . "$(dirname "$0")/bs_lib.sh"
 
@@ -22,7 +23,7 @@ command -v fio >/dev/null || t_skip_all "fio is not installed"
 command -v losetup >/dev/null || t_skip_all "no losetup"
 modprobe loop 2>/dev/null
 
-t_plan 35
+t_plan 37
 M=$((1 << 20))
 bs_step "three targets in their namespaces (16 MiB files)" bs_setup_targets 3 16M
 META=$BS_DIR/rz.meta
@@ -121,6 +122,24 @@ t_check "and takes the new one" "$KC_TOOL" volume create rz "${reps[@]}" size 32
 t_check "in sync from it" bs_wait_state rz ok 60
 dev=$(bs_disk rz)
 t_check "the 32 MiB read back as they were" cmp "$dev" "$BS_DIR/expect"
+
+# Writes held by a low IOPS limit do not hold the resize: at 1 IOPS the 128
+# queued would take two minutes to drain.
+"$KC_TOOL" volume modify rz iops 1 >/dev/null
+fio --name=held --filename="$dev" --direct=1 --ioengine=libaio --iodepth=128 \
+	--rw=randwrite --bs=4k --size=$((32 * M)) --time_based --runtime=600 --eta=never \
+	--output=/dev/null &
+fio_pid=$!
+t_defer "kill $fio_pid 2>/dev/null"
+held() { test "$(bs_field rz 'v["stats"]["throttled"]')" -gt 0; }
+kc_wait 30 held
+sleep 2		# the rest of fio's 128 are queued behind the first held
+t_check "with 128 writes held at 1 IOPS, modify size 40M is done within 20 s" \
+	timeout $((20 * ${KCLOUD_TIMEOUT_SCALE:-1})) "$KC_TOOL" volume modify rz size 40M
+kill $fio_pid 2>/dev/null
+wait $fio_pid 2>/dev/null
+t_eq "the volume says 40 MiB" "$(size_of rz)" $((40 * M))
+"$KC_TOOL" volume modify rz iops 0 >/dev/null
 
 # A target on a block device: it grows only when the device does.
 truncate -s 8M "$BS_DIR/loop.img"

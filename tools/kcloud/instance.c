@@ -1529,8 +1529,8 @@ static int kc_vol_resize_cb(struct kc_inst *in, void *arg)
 		snprintf(args, sizeof(args), "{\"device\":\"d%d\",\"size\":%llu}", i, v->size);
 		rc = kc_qmp_args(in, "block_resize", args);
 		if (rc)
-			v->rc = kc_err("volume %s grew, but instance %s's disk did not: QMP block_resize: %s",
-				       v->volume, in->name, strerror(-rc));
+			v->rc = kc_err("volume %s grew, but instance %s's disk did not: %s: %s",
+				       v->volume, in->name, "QMP block_resize", strerror(-rc));
 	}
 	return 0;
 }

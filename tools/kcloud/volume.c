@@ -374,8 +374,7 @@ static int kc_volume_modify(int argc, char **argv)
 		}
 	}
 	if (!name || !(lim.has_iops || lim.has_kbps || has_rate || size))
-		return kc_usage_err("volume modify needs NAME and size, iops, throughput or "
-				    "resync-rate");
+		return kc_usage_err("volume modify needs NAME and what to change");
 
 	nl = kc_nl_open(KCLOUD_BS_GENL_NAME);
 	if (!nl)
