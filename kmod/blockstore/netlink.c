@@ -502,7 +502,7 @@ static int kcbs_volume_create_doit(struct sk_buff *skb, struct genl_info *info)
 			return -EINVAL;
 		}
 	}
-	if (DIV_ROUND_UP_ULL(size, region) > KCBS_MAX_REGIONS) {
+	if (size > (u64)KCBS_MAX_REGIONS * region) {
 		NL_SET_ERR_MSG_ATTR(info->extack, a[KCLOUD_BS_A_VOLUME_SIZE],
 				    "too many regions for this size: raise the region size");
 		return -EINVAL;
@@ -746,7 +746,7 @@ static int kcbs_volume_modify_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!vol)
 		return a[KCLOUD_BS_A_VOLUME_NAME] ? -ENOENT : -EINVAL;
 	if (a[KCLOUD_BS_A_VOLUME_SIZE]) {
-		if (DIV_ROUND_UP_ULL(size, vol->region_size) > KCBS_MAX_REGIONS) {
+		if (size > (u64)KCBS_MAX_REGIONS * vol->region_size) {
 			NL_SET_ERR_MSG_ATTR(info->extack, a[KCLOUD_BS_A_VOLUME_SIZE],
 					    "too many regions for this size with the volume's region size");
 			err = -EINVAL;

@@ -775,9 +775,12 @@ int kcbs_volume_resize(struct kcbs_volume *vol, u64 size, struct netlink_ext_ack
 					   "a replica's target cannot hold this size: its block device is smaller");
 			err = -ENOSPC;
 		}
-		if (err)
-			pr_info("%s: replica %d: its target holds %llu bytes, not %llu (%d)\n",
-				vol->name, i, err == -ENOSPC ? held : 0, size, err);
+		if (err == -ENOSPC)
+			pr_info("%s: replica %d: its target holds %llu bytes, not %llu\n",
+				vol->name, i, held, size);
+		else if (err)
+			pr_info("%s: replica %d: its target did not grow to %llu bytes: %d\n",
+				vol->name, i, size, err);
 	}
 	up_write(&vol->gate);
 	if (err)

@@ -23,7 +23,7 @@ command -v fio >/dev/null || t_skip_all "fio is not installed"
 command -v losetup >/dev/null || t_skip_all "no losetup"
 modprobe loop 2>/dev/null
 
-t_plan 37
+t_plan 38
 M=$((1 << 20))
 bs_step "three targets in their namespaces (16 MiB files)" bs_setup_targets 3 16M
 META=$BS_DIR/rz.meta
@@ -91,6 +91,8 @@ t_check "shrinking is refused: 'can grow, not shrink'" \
 	refused "can grow, not shrink" "$KC_TOOL" volume modify rz size 16M
 t_check "a size not a multiple of 4 KiB is refused" \
 	refused "not a multiple of 4096" "$KC_TOOL" volume modify rz size $((48 * M + 512))
+t_check "a size past 2^24 regions is refused (no overflow near 2^64)" \
+	refused "too many regions" "$KC_TOOL" volume modify rz size 18446744073709547520
 
 # Target 3 goes: a resize waits for it, and what it misses in the new space
 # is copied to it when it returns.
