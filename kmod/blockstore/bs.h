@@ -107,6 +107,7 @@ int kcbs_stats_fill(struct sk_buff *skb, int attr, struct kcbs_stats *s, u64 dir
 struct kcbs_net {
 	struct list_head targets;
 	struct list_head volumes;
+	struct list_head snapshots;
 };
 
 extern unsigned int kcbs_net_id;
@@ -232,6 +233,8 @@ struct kcbs_limit {
 #define KCBS_LIMIT_BURST_NS	(50 * NSEC_PER_MSEC)
 #define KCBS_LIMIT_IO_BYTES	SZ_256K		/* bytes an I/O counts for */
 
+struct kcbs_snapshot;
+
 struct kcbs_volume {
 	struct list_head node;		/* kcbs_net.volumes, under kcbs_lock */
 	struct net *net;
@@ -270,7 +273,43 @@ struct kcbs_volume {
 	struct kcbs_sync_io sync;	/* under lock */
 	u64 sync_seq;
 
+	/* The snapshot being copied, or NULL: set and cleared under the gate
+	 * held for writing (and kcbs_lock), read under it held for reading.
+	 */
+	struct kcbs_snapshot *snap;
+	u32 snap_seq;			/* bumped under the gate when it moves on */
+	wait_queue_head_t snap_wq;	/* writes waiting for a region's copy */
+
 	struct kcbs_stats stats;
+};
+
+/*
+ * A snapshot: a point-in-time copy of a volume into a file. The fields
+ * after @cow belong to the copier while it is pending (@vol set).
+ */
+struct kcbs_snapshot {
+	struct list_head node;		/* kcbs_net.snapshots, under kcbs_lock */
+	struct net *net;
+	char name[KCLOUD_BS_NAME_LEN];
+	char volume[KCLOUD_BS_NAME_LEN];
+	char path[KCLOUD_BS_PATH_LEN];
+	u64 size;
+	u64 time;			/* when taken, ns since the epoch */
+	u8 state;			/* enum kcloud_bs_snapshot_state */
+	int error;			/* errno, once failed */
+	atomic64_t copied;		/* bytes read from the volume */
+	atomic64_t stored;		/* of those, bytes written to the file */
+	atomic64_t cow;			/* regions taken first: a write waited */
+
+	struct kcbs_volume *vol;	/* while pending */
+	struct file *file;
+	unsigned long *done;		/* regions copied (set under the gate) */
+	unsigned long *want;		/* regions a write waits for */
+	unsigned long nregions;
+	unsigned long next;		/* where the copy in order goes on */
+	void *buf;			/* one region */
+	bool cancel;
+	struct delayed_work work;	/* on vol->wq */
 };
 
 /* volume.c */
@@ -346,11 +385,23 @@ void kcbs_resync_kick(struct kcbs_volume *vol);
 int kcbs_sync_io_reply(struct kcbs_replica *r, const struct kcbs_msg_rep *rep,
 		       struct socket *sock);
 int kcbs_sync_size(struct kcbs_volume *vol, struct kcbs_replica *r, u64 want, u64 *size);
+int kcbs_sync_read(struct kcbs_volume *vol, struct kcbs_replica *r, u64 off, u32 len);
+struct kcbs_replica *kcbs_sync_source(struct kcbs_volume *vol, struct kcbs_replica *r);
 void kcbs_sync_io_fail(struct kcbs_replica *r);
+
+/* snapshot.c */
+struct kcbs_snapshot *kcbs_snapshot_create(struct kcbs_volume *vol, const char *name,
+					   const char *path, struct netlink_ext_ack *extack);
+void kcbs_snapshot_destroy(struct kcbs_snapshot *snap);
+struct kcbs_snapshot *kcbs_snapshot_find(struct net *net, const char *name);
+void kcbs_snapshot_abort(struct kcbs_volume *vol);
+bool kcbs_snapshot_hold(struct kcbs_volume *vol, struct request *rq, u32 *seq);
+void kcbs_snapshot_wait(struct kcbs_volume *vol, u32 seq);
 
 /* netlink.c */
 int kcbs_genl_init(void);
 void kcbs_genl_exit(void);
 void kcbs_notify_volume(struct kcbs_volume *vol, enum kcloud_bs_event ev);
+void kcbs_notify_snapshot(struct kcbs_snapshot *snap, enum kcloud_bs_event ev);
 
 #endif /* _KCLOUD_BS_H */

@@ -27,6 +27,7 @@ static int __net_init kcbs_net_init(struct net *net)
 
 	INIT_LIST_HEAD(&kn->targets);
 	INIT_LIST_HEAD(&kn->volumes);
+	INIT_LIST_HEAD(&kn->snapshots);
 	return 0;
 }
 
@@ -34,12 +35,15 @@ static void __net_exit kcbs_net_exit(struct net *net)
 {
 	struct kcbs_net *kn = net_generic(net, kcbs_net_id);
 	struct kcbs_volume *vol, *vtmp;
+	struct kcbs_snapshot *snap, *stmp;
 	struct kcbs_target *t, *ttmp;
 
 	mutex_lock(&kcbs_lock);
 	/* The namespace is going: even a volume whose disk is open goes. */
 	list_for_each_entry_safe(vol, vtmp, &kn->volumes, node)
 		kcbs_volume_destroy(vol, true);
+	list_for_each_entry_safe(snap, stmp, &kn->snapshots, node)
+		kcbs_snapshot_destroy(snap);
 	list_for_each_entry_safe(t, ttmp, &kn->targets, node)
 		kcbs_target_destroy(t);
 	mutex_unlock(&kcbs_lock);

@@ -17,7 +17,7 @@ static struct genl_family kcbs_family;
 			 KCLOUD_BS_F_REPLICA | KCLOUD_BS_F_RESYNC | KCLOUD_BS_F_EVENTS | \
 			 KCLOUD_BS_F_DISCARD | KCLOUD_BS_F_REPLACE | KCLOUD_BS_F_IDENTITY | \
 			 KCLOUD_BS_F_ATTACH | KCLOUD_BS_F_LIMITS | \
-			 KCLOUD_BS_F_RESIZE)
+			 KCLOUD_BS_F_RESIZE | KCLOUD_BS_F_SNAPSHOT)
 
 static struct netlink_range_validation kcbs_size_range = {
 	.min = SZ_1M, .max = U64_MAX,
@@ -79,6 +79,17 @@ static const struct nla_policy kcbs_policy[KCLOUD_BS_A_MAX + 1] = {
 					    .len = KCLOUD_BS_NAME_LEN - 1 },
 	[KCLOUD_BS_A_VOLUME_IOPS]	= { .type = NLA_U32 },
 	[KCLOUD_BS_A_VOLUME_THROUGHPUT]	= { .type = NLA_U32 },
+	[KCLOUD_BS_A_SNAPSHOT_NAME]	= { .type = NLA_NUL_STRING,
+					    .len = KCLOUD_BS_NAME_LEN - 1 },
+	[KCLOUD_BS_A_SNAPSHOT_PATH]	= { .type = NLA_NUL_STRING,
+					    .len = KCLOUD_BS_PATH_LEN - 1 },
+	[KCLOUD_BS_A_SNAPSHOT_SIZE]	= { .type = NLA_REJECT },
+	[KCLOUD_BS_A_SNAPSHOT_STATE]	= { .type = NLA_REJECT },
+	[KCLOUD_BS_A_SNAPSHOT_TIME]	= { .type = NLA_REJECT },
+	[KCLOUD_BS_A_SNAPSHOT_COPIED]	= { .type = NLA_REJECT },
+	[KCLOUD_BS_A_SNAPSHOT_STORED]	= { .type = NLA_REJECT },
+	[KCLOUD_BS_A_SNAPSHOT_COW]	= { .type = NLA_REJECT },
+	[KCLOUD_BS_A_SNAPSHOT_ERROR]	= { .type = NLA_REJECT },
 };
 
 static struct kcbs_net *kcbs_net(struct net *net)
@@ -769,6 +780,158 @@ static int kcbs_volume_modify_doit(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+/* ---- snapshots ------------------------------------------------------------ */
+
+static int kcbs_fill_snapshot(struct sk_buff *skb, struct kcbs_snapshot *snap, u32 portid,
+			      u32 seq, int flags, u8 event)
+{
+	u8 state = READ_ONCE(snap->state);
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &kcbs_family, flags, KCLOUD_BS_CMD_GET_SNAPSHOT);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_string(skb, KCLOUD_BS_A_SNAPSHOT_NAME, snap->name) ||
+	    nla_put_string(skb, KCLOUD_BS_A_VOLUME_NAME, snap->volume) ||
+	    nla_put_string(skb, KCLOUD_BS_A_SNAPSHOT_PATH, snap->path) ||
+	    nla_put_u64_64bit(skb, KCLOUD_BS_A_SNAPSHOT_SIZE, snap->size, KCLOUD_BS_A_PAD) ||
+	    nla_put_u8(skb, KCLOUD_BS_A_SNAPSHOT_STATE, state) ||
+	    nla_put_u64_64bit(skb, KCLOUD_BS_A_SNAPSHOT_TIME, snap->time, KCLOUD_BS_A_PAD) ||
+	    nla_put_u64_64bit(skb, KCLOUD_BS_A_SNAPSHOT_COPIED, atomic64_read(&snap->copied),
+			      KCLOUD_BS_A_PAD) ||
+	    nla_put_u64_64bit(skb, KCLOUD_BS_A_SNAPSHOT_STORED, atomic64_read(&snap->stored),
+			      KCLOUD_BS_A_PAD) ||
+	    nla_put_u64_64bit(skb, KCLOUD_BS_A_SNAPSHOT_COW, atomic64_read(&snap->cow),
+			      KCLOUD_BS_A_PAD) ||
+	    (state == KCLOUD_BS_SNAPSHOT_FAILED &&
+	     nla_put_u32(skb, KCLOUD_BS_A_SNAPSHOT_ERROR, READ_ONCE(snap->error))) ||
+	    (event && nla_put_u8(skb, KCLOUD_BS_A_EVENT, event))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/**
+ * kcbs_notify_snapshot() - send a snapshot's state to the "events" group
+ * @snap: the snapshot
+ * @ev: what happened
+ */
+void kcbs_notify_snapshot(struct kcbs_snapshot *snap, enum kcloud_bs_event ev)
+{
+	struct sk_buff *skb;
+
+	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_NOIO);
+	if (!skb)
+		return;
+	if (kcbs_fill_snapshot(skb, snap, 0, 0, 0, ev)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_multicast_netns(&kcbs_family, snap->net, skb, 0, 0, GFP_NOIO);
+}
+
+static int kcbs_snapshot_reply(struct genl_info *info, struct kcbs_snapshot *snap)
+{
+	struct sk_buff *msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	int err;
+
+	if (!msg)
+		return -ENOMEM;
+	err = kcbs_fill_snapshot(msg, snap, info->snd_portid, info->snd_seq, 0, 0);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+static int kcbs_snapshot_create_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kcbs_snapshot *snap;
+	struct kcbs_volume *vol;
+	const char *name;
+	int err;
+
+	name = kcbs_get_name(info, KCLOUD_BS_A_SNAPSHOT_NAME);
+	if (!name)
+		return -EINVAL;
+	if (GENL_REQ_ATTR_CHECK(info, KCLOUD_BS_A_SNAPSHOT_PATH))
+		return -EINVAL;
+	vol = kcbs_lock_volume(info);
+	if (!vol)
+		return info->attrs[KCLOUD_BS_A_VOLUME_NAME] ? -ENOENT : -EINVAL;
+	snap = kcbs_snapshot_create(vol, name,
+				    nla_data(info->attrs[KCLOUD_BS_A_SNAPSHOT_PATH]), info->extack);
+	err = IS_ERR(snap) ? PTR_ERR(snap) : kcbs_snapshot_reply(info, snap);
+	mutex_unlock(&kcbs_lock);
+	return err;
+}
+
+/* The snapshot named in the request, with kcbs_lock taken; NULL otherwise. */
+static struct kcbs_snapshot *kcbs_lock_snapshot(struct genl_info *info)
+{
+	struct kcbs_snapshot *snap;
+	const char *name;
+
+	name = kcbs_get_name(info, KCLOUD_BS_A_SNAPSHOT_NAME);
+	if (!name)
+		return NULL;
+	mutex_lock(&kcbs_lock);
+	snap = kcbs_snapshot_find(genl_info_net(info), name);
+	if (!snap) {
+		mutex_unlock(&kcbs_lock);
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KCLOUD_BS_A_SNAPSHOT_NAME],
+				    "no snapshot with this name");
+	}
+	return snap;
+}
+
+static int kcbs_snapshot_delete_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kcbs_snapshot *snap = kcbs_lock_snapshot(info);
+
+	if (!snap)
+		return info->attrs[KCLOUD_BS_A_SNAPSHOT_NAME] ? -ENOENT : -EINVAL;
+	kcbs_snapshot_destroy(snap);
+	mutex_unlock(&kcbs_lock);
+	return 0;
+}
+
+static int kcbs_get_snapshot_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kcbs_snapshot *snap = kcbs_lock_snapshot(info);
+	int err;
+
+	if (!snap)
+		return info->attrs[KCLOUD_BS_A_SNAPSHOT_NAME] ? -ENOENT : -EINVAL;
+	err = kcbs_snapshot_reply(info, snap);
+	mutex_unlock(&kcbs_lock);
+	return err;
+}
+
+static int kcbs_get_snapshot_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct kcbs_net *kn = kcbs_net(sock_net(skb->sk));
+	struct kcbs_snapshot *snap;
+	long idx = 0, start = cb->args[0];
+
+	mutex_lock(&kcbs_lock);
+	list_for_each_entry(snap, &kn->snapshots, node) {
+		if (idx++ < start)
+			continue;
+		if (kcbs_fill_snapshot(skb, snap, NETLINK_CB(cb->skb).portid,
+				       cb->nlh->nlmsg_seq, NLM_F_MULTI, 0)) {
+			idx--;
+			break;
+		}
+	}
+	mutex_unlock(&kcbs_lock);
+	cb->args[0] = idx;
+	return skb->len;
+}
+
 static const struct genl_small_ops kcbs_ops[] = {
 	{
 		.cmd	= KCLOUD_BS_CMD_GET_INFO,
@@ -833,6 +996,21 @@ static const struct genl_small_ops kcbs_ops[] = {
 		.cmd	= KCLOUD_BS_CMD_VOLUME_MODIFY,
 		.doit	= kcbs_volume_modify_doit,
 		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= KCLOUD_BS_CMD_SNAPSHOT_CREATE,
+		.doit	= kcbs_snapshot_create_doit,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= KCLOUD_BS_CMD_SNAPSHOT_DELETE,
+		.doit	= kcbs_snapshot_delete_doit,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= KCLOUD_BS_CMD_GET_SNAPSHOT,
+		.doit	= kcbs_get_snapshot_doit,
+		.dumpit	= kcbs_get_snapshot_dumpit,
 	},
 };
 

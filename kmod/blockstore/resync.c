@@ -112,6 +112,23 @@ int kcbs_sync_size(struct kcbs_volume *vol, struct kcbs_replica *r, u64 want, u6
 }
 
 /**
+ * kcbs_sync_read() - read a range of a replica into vol->sync.buf
+ * @vol: the volume
+ * @r: the replica, connected
+ * @off: where, in bytes
+ * @len: how much, at most a region
+ *
+ * ORDERED: the target starts it once every request sent before is done.
+ *
+ * Context: vol->gate held for writing: the resync's request slot is ours.
+ * Return: 0 or a negative errno (-EBADMSG: the data's crc32c did not match).
+ */
+int kcbs_sync_read(struct kcbs_volume *vol, struct kcbs_replica *r, u64 off, u32 len)
+{
+	return kcbs_sync_io(vol, r, KCBS_MSG_READ, off, len, NULL);
+}
+
+/**
  * kcbs_sync_io_reply() - a replica answered the resync's request
  * @r: the replica
  * @rep: the reply's header, checked
@@ -201,9 +218,14 @@ void kcbs_sync_io_fail(struct kcbs_replica *r)
 		complete(&s->done);
 }
 
-/* An in-sync connected replica to copy from, other than @r, or NULL. */
-static struct kcbs_replica *kcbs_resync_source(struct kcbs_volume *vol,
-					       struct kcbs_replica *r)
+/**
+ * kcbs_sync_source() - a replica to copy from
+ * @vol: the volume
+ * @r: a replica not to take, or NULL
+ *
+ * Return: an in-sync, connected replica other than @r, or NULL.
+ */
+struct kcbs_replica *kcbs_sync_source(struct kcbs_volume *vol, struct kcbs_replica *r)
 {
 	struct kcbs_replica *src = NULL;
 	int i;
@@ -303,7 +325,7 @@ static int kcbs_resync_replica(struct kcbs_volume *vol, struct kcbs_replica *r)
 			usleep_range(2000, 5000);
 			continue;
 		}
-		src = kcbs_resync_source(vol, r);
+		src = kcbs_sync_source(vol, r);
 		if (!src)
 			return -EAGAIN;
 		err = kcbs_resync_region(vol, src, r, bit);

@@ -747,6 +747,11 @@ int kcbs_volume_resize(struct kcbs_volume *vol, u64 size, struct netlink_ext_ack
 				   "every replica must be connected and in sync to resize the volume");
 		return -EBUSY;
 	}
+	if (READ_ONCE(vol->snap)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "a snapshot of the volume is being taken: resize once it is done");
+		return -EBUSY;
+	}
 	for (i = 0; i < KCLOUD_BS_MAX_REPLICAS; i++) {
 		if (!vol->replicas[i].present)
 			continue;
@@ -875,9 +880,21 @@ static blk_status_t kcbs_queue_rq(struct blk_mq_hw_ctx *hctx,
 	}
 
 	/* Writes are sent under the gate: a resync copying a region holds it
-	 * so that no write to the region overtakes the copy on the replica.
+	 * so that no write to the region overtakes the copy on the replica,
+	 * and a snapshot's copier so that none changes a region before it
+	 * has copied it.
 	 */
-	down_read(&vol->gate);
+	for (;;) {
+		u32 seq;
+
+		down_read(&vol->gate);
+		if (!kcbs_rq_changes(rq) || !kcbs_snapshot_hold(vol, rq, &seq))
+			break;
+		up_read(&vol->gate);
+		kcbs_snapshot_wait(vol, seq);
+		if (READ_ONCE(vol->stopping))
+			return BLK_STS_IOERR;
+	}
 	spin_lock(&vol->lock);
 	targets = kcbs_connected_mask(vol);
 	insync = kcbs_uptodate_mask(vol, targets);
@@ -1184,6 +1201,7 @@ struct kcbs_volume *kcbs_volume_create(struct net *net, const char *name, u64 si
 	init_rwsem(&vol->gate);
 	mutex_init(&vol->meta_lock);
 	INIT_DELAYED_WORK(&vol->resync_work, kcbs_resync_work);
+	init_waitqueue_head(&vol->snap_wq);
 	init_completion(&vol->sync.done);
 	vol->sync.replica = -1;
 
@@ -1262,6 +1280,7 @@ int kcbs_volume_destroy(struct kcbs_volume *vol, bool force)
 	kcbs_notify_volume(vol, KCLOUD_BS_EVENT_VOLUME_DELETED);
 	list_del(&vol->node);
 	WRITE_ONCE(vol->stopping, true);
+	kcbs_snapshot_abort(vol);
 	for (i = 0; i < KCLOUD_BS_MAX_REPLICAS; i++)
 		if (vol->replicas[i].present)
 			kcbs_replica_stop(&vol->replicas[i]);

@@ -5,6 +5,7 @@
  *   kcloud volume create NAME size SIZE replica ADDR:PORT [ replica ADDR:PORT ]...
  *          [ quorum N ] [ region SIZE ] [ epoch N ] [ resync-rate KIB/S ]
  *          [ timeout MS ] [ meta PATH ] [ iops N ] [ throughput SIZE ]
+ *          [ snapshot SNAPSHOT ]
  *   kcloud volume modify NAME [ size SIZE ] [ iops N ] [ throughput SIZE ]
  *          [ resync-rate KIB/S ]
  *   kcloud volume delete NAME [ force ]
@@ -22,6 +23,7 @@
 
 #include "instance.h"
 #include "kcloud.h"
+#include "snapshot.h"
 
 void kc_bs_print_stats(struct nlattr *nest);	/* volume_stats.c */
 
@@ -59,6 +61,7 @@ static int kc_volume_usage(void)
 		"Usage: kcloud volume create NAME size SIZE replica ADDR:PORT [ replica ADDR:PORT ]...\n"
 		"              [ quorum N ] [ region SIZE ] [ epoch N ] [ resync-rate KIB/S ]\n"
 		"              [ timeout MS ] [ meta PATH ] [ iops N ] [ throughput SIZE ]\n"
+		"              [ snapshot SNAPSHOT ]\n"
 		"       kcloud volume modify NAME [ size SIZE ] [ iops N ] [ throughput SIZE ]\n"
 		"              [ resync-rate KIB/S ]\n"
 		"       kcloud volume delete NAME [ force ]\n"
@@ -76,6 +79,8 @@ static int kc_volume_usage(void)
 		"modify changes them on the live volume; size grows it online (every\n"
 		"replica in sync; each target's store grows, the new space reads as\n"
 		"zeroes; the guest's filesystem is grown by the guest, e.g. resize2fs).\n"
+		"snapshot: the new volume holds a completed snapshot's data (size:\n"
+		"the snapshot's by default; kcloud snapshot help).\n"
 		"A replica whose target this host serves from a block device is read\n"
 		"and written on it without TCP (\"local\"; kcloud_bs.local_read=0: off).\n");
 	return KC_EXIT_USAGE;
@@ -246,8 +251,42 @@ static int kc_volume_request(struct kc_nl *nl, struct nl_msg *msg)
 	return err ? KC_EXIT_FAIL : KC_EXIT_OK;
 }
 
+/* The reply to VOLUME_CREATE: printed, and its disk's name kept. */
+static int kc_volume_created_cb(uint8_t cmd, struct nlattr **tb, void *arg)
+{
+	char *disk = arg;
+
+	if (tb[KCLOUD_BS_A_VOLUME_DISK])
+		snprintf(disk, 32, "%s", nla_get_string(tb[KCLOUD_BS_A_VOLUME_DISK]));
+	return kc_volume_show_cb(cmd, tb, NULL);
+}
+
+/* Fill the new volume @name (its disk @disk) from @si; deleted on failure. */
+static int kc_volume_restore(const char *name, const char *disk,
+			     const struct kc_snapshot_info *si)
+{
+	struct nl_msg *msg;
+	struct kc_nl *nl;
+	int rc;
+
+	rc = *disk ? kc_snapshot_restore(si, disk) : kc_err("the new volume has no disk");
+	if (!rc)
+		return KC_EXIT_OK;
+	nl = kc_nl_open(KCLOUD_BS_GENL_NAME);
+	if (nl) {
+		msg = kc_nl_msg(nl, KCLOUD_BS_CMD_VOLUME_DELETE, 0);
+		nla_put_string(msg, KCLOUD_BS_A_VOLUME_NAME, name);
+		kc_nl_request(nl, msg, KCLOUD_BS_A_MAX, NULL, NULL);
+		kc_nl_close(nl);
+	}
+	return kc_err("volume %s not made from the snapshot: deleted", name);
+}
+
 static int kc_volume_create(int argc, char **argv)
 {
+	const char *snapshot = NULL;
+	struct kc_snapshot_info si;
+	char disk[32] = "";
 	uint64_t size = 0, region = 0, epoch = 0;
 	uint32_t quorum = 0, rate = 0, timeout = 0;
 	struct kc_limits lim = { 0 };
@@ -301,6 +340,9 @@ static int kc_volume_create(int argc, char **argv)
 		} else if (kc_matches(*argv, "meta")) {
 			NEXT_ARG();
 			meta = *argv;
+		} else if (kc_matches(*argv, "snapshot")) {
+			NEXT_ARG();
+			snapshot = *argv;
 		} else if (kc_is_help(*argv)) {
 			return kc_volume_usage();
 		} else if (!name) {
@@ -308,6 +350,20 @@ static int kc_volume_create(int argc, char **argv)
 		} else {
 			return kc_usage_err("unexpected \"%s\"", *argv);
 		}
+	}
+	if (snapshot) {
+		int rc = kc_snapshot_get(snapshot, &si);
+
+		if (rc)
+			return rc;
+		if (si.state != KCLOUD_BS_SNAPSHOT_COMPLETED)
+			return kc_err("snapshot %s is not completed", snapshot);
+		if (!size)
+			size = si.size;
+		if (size < si.size)
+			return kc_usage_err("size %llu is smaller than snapshot %s (%llu bytes)",
+					    (unsigned long long)size, snapshot,
+					    (unsigned long long)si.size);
 	}
 	if (!name || !size || !n)
 		return kc_usage_err("volume create needs NAME, size and a replica");
@@ -335,7 +391,15 @@ static int kc_volume_create(int argc, char **argv)
 	if (meta)
 		nla_put_string(msg, KCLOUD_BS_A_VOLUME_META, meta);
 	kc_put_limits(msg, &lim);
-	return kc_volume_request(nl, msg);
+	if (!snapshot)
+		return kc_volume_request(nl, msg);
+	kc_out_start();
+	i = kc_nl_request(nl, msg, KCLOUD_BS_A_MAX, kc_volume_created_cb, disk);
+	kc_out_end();
+	kc_nl_close(nl);
+	if (i)
+		return KC_EXIT_FAIL;
+	return kc_volume_restore(name, disk, &si);
 }
 
 /* kcloud volume modify NAME [ size SIZE ] [ iops N ] [ throughput SIZE ] [ resync-rate KIB/S ] */
@@ -515,7 +579,10 @@ static int kc_volume_replica(int argc, char **argv)
 static int kc_volume_event_cb(uint8_t cmd, struct nlattr **tb, void *arg)
 {
 	kc_out_start();
-	kc_volume_show_cb(cmd, tb, arg);
+	if (cmd == KCLOUD_BS_CMD_GET_SNAPSHOT)
+		kc_snapshot_show_cb(cmd, tb, arg);
+	else
+		kc_volume_show_cb(cmd, tb, arg);
 	kc_out_end();
 	return 0;
 }

@@ -10,8 +10,8 @@
  *
  * Commands that change targets need CAP_NET_ADMIN in the user namespace that
  * owns the network namespace (GENL_UNS_ADMIN_PERM). Commands that create,
- * change or delete volumes (VOLUME_*, REPLICA_*) make and remove block
- * devices of the host, so they need CAP_NET_ADMIN in the initial user
+ * change or delete volumes (VOLUME_*, REPLICA_*, SNAPSHOT_*) make and remove block
+ * devices of the host or write files, so they need CAP_NET_ADMIN in the initial user
  * namespace (GENL_ADMIN_PERM), as loop and nbd need the host's
  * CAP_SYS_ADMIN. They fail with -EPERM otherwise. Every rejected request
  * carries an extended ack message that names the attribute at fault.
@@ -235,10 +235,63 @@
  *   extack: they cannot change on a live volume. None of the four: EINVAL
  *   ("nothing to change"). The reply is the volume, as GET_VOLUME.
  *
+ * KCLOUD_BS_CMD_SNAPSHOT_CREATE (do, admin)
+ *   Request:
+ *     KCLOUD_BS_A_SNAPSHOT_NAME NLA_NUL_STRING  required, 1..31 bytes,
+ *                                                unique in the namespace
+ *     KCLOUD_BS_A_VOLUME_NAME                   required, the volume
+ *     KCLOUD_BS_A_SNAPSHOT_PATH NLA_NUL_STRING  required, absolute path of
+ *                                                the file to write, which
+ *                                                must not exist (it is
+ *                                                created, mode 0600), on a
+ *                                                filesystem other than the
+ *                                                volume's own
+ *   Takes a point-in-time, crash-consistent copy of the volume, as an EBS
+ *   snapshot: with the volume's queue frozen for a moment (every write
+ *   begun before has completed), the moment is fixed; the reply comes then,
+ *   with the snapshot KCLOUD_BS_SNAPSHOT_PENDING. The data is then copied
+ *   in the background from an in-sync replica into the file, a raw image
+ *   of the volume, KCLOUD_BS_A_SNAPSHOT_SIZE bytes long, sparse where the
+ *   volume reads as zeroes. I/O goes on meanwhile: a write to a region not
+ *   yet copied waits until the copier has taken that region (it is taken
+ *   next; KCLOUD_BS_A_SNAPSHOT_COW counts those), reads never wait. The
+ *   background copy is throttled by the volume's KCLOUD_BS_A_VOLUME_RESYNC_RATE.
+ *   Once the file is complete and synced, the snapshot is
+ *   KCLOUD_BS_SNAPSHOT_COMPLETED; a failure (the file could not be written,
+ *   the volume was deleted) makes it KCLOUD_BS_SNAPSHOT_FAILED with
+ *   KCLOUD_BS_A_SNAPSHOT_ERROR. Each change sends a
+ *   KCLOUD_BS_EVENT_SNAPSHOT_STATE event. One snapshot of a volume is
+ *   pending at a time; a volume does not resize while one is.
+ *   Errors: EEXIST (the name, or the file), EBUSY (a snapshot of the volume
+ *   is pending; its I/O did not drain within 30 s), EINVAL, ENOENT.
+ *
+ * KCLOUD_BS_CMD_SNAPSHOT_DELETE (do, admin)
+ *   Request: KCLOUD_BS_A_SNAPSHOT_NAME. Forgets the snapshot; a pending one
+ *   is stopped first. The file is left in place (kcloud snapshot delete
+ *   removes it).
+ *
+ * KCLOUD_BS_CMD_GET_SNAPSHOT (do with KCLOUD_BS_A_SNAPSHOT_NAME, or dump)
+ *   Reply, one message per snapshot:
+ *     KCLOUD_BS_A_SNAPSHOT_NAME, _PATH, KCLOUD_BS_A_VOLUME_NAME (its volume)
+ *     KCLOUD_BS_A_SNAPSHOT_SIZE    NLA_U64  the volume's size when taken
+ *     KCLOUD_BS_A_SNAPSHOT_STATE   NLA_U8   enum kcloud_bs_snapshot_state
+ *     KCLOUD_BS_A_SNAPSHOT_TIME    NLA_U64  when taken, ns since the epoch
+ *     KCLOUD_BS_A_SNAPSHOT_COPIED  NLA_U64  bytes copied so far
+ *     KCLOUD_BS_A_SNAPSHOT_STORED  NLA_U64  of those, bytes written to the
+ *                                           file (the others read as zeroes)
+ *     KCLOUD_BS_A_SNAPSHOT_COW     NLA_U64  regions copied ahead of their
+ *                                           turn because a write waited
+ *     KCLOUD_BS_A_SNAPSHOT_ERROR   NLA_U32  the errno of a failed snapshot
+ *   A snapshot is kept until deleted or the module is unloaded; its file
+ *   outlives both. `kcloud volume create ... snapshot NAME` makes a new
+ *   volume from a completed one.
+ *
  * Multicast group KCLOUD_BS_MCGRP_EVENTS ("events"): on every change of a
  * volume's or a replica's state the module sends a KCLOUD_BS_CMD_GET_VOLUME
  * message, as a GET_VOLUME reply, with KCLOUD_BS_A_EVENT set to the
- * enum kcloud_bs_event that caused it.
+ * enum kcloud_bs_event that caused it; a snapshot's change of state is a
+ * KCLOUD_BS_CMD_GET_SNAPSHOT message, as a GET_SNAPSHOT reply, with
+ * KCLOUD_BS_A_EVENT.
  *
  * Statistics, KCLOUD_BS_A_STATS (all NLA_U64 unless said):
  *   READS, WRITES, FLUSHES        requests completed
@@ -293,6 +346,7 @@ enum kcloud_bs_feature {
 	KCLOUD_BS_F_ATTACH	= 1ULL << 9,	/* VOLUME_ATTACH, VOLUME_DETACH */
 	KCLOUD_BS_F_LIMITS	= 1ULL << 10,	/* VOLUME_IOPS, _THROUGHPUT, VOLUME_MODIFY */
 	KCLOUD_BS_F_RESIZE	= 1ULL << 11,	/* VOLUME_MODIFY with VOLUME_SIZE */
+	KCLOUD_BS_F_SNAPSHOT	= 1ULL << 12,	/* SNAPSHOT_*, GET_SNAPSHOT */
 };
 
 enum kcloud_bs_volume_state {
@@ -310,6 +364,12 @@ enum kcloud_bs_replica_state {
 	KCLOUD_BS_REPLICA_FOREIGN,	/* refused: the target is another volume's */
 };
 
+enum kcloud_bs_snapshot_state {
+	KCLOUD_BS_SNAPSHOT_PENDING,	/* taken; its data is being copied */
+	KCLOUD_BS_SNAPSHOT_COMPLETED,	/* the file holds it all, synced */
+	KCLOUD_BS_SNAPSHOT_FAILED,	/* KCLOUD_BS_A_SNAPSHOT_ERROR says why */
+};
+
 enum kcloud_bs_event {
 	KCLOUD_BS_EVENT_NONE,
 	KCLOUD_BS_EVENT_VOLUME_CREATED,
@@ -319,6 +379,8 @@ enum kcloud_bs_event {
 	KCLOUD_BS_EVENT_VOLUME_ATTACHED,	/* its disk /dev/kcbsN was added */
 	KCLOUD_BS_EVENT_VOLUME_DETACHED,	/* its disk was removed */
 	KCLOUD_BS_EVENT_VOLUME_RESIZED,	/* it grew (VOLUME_MODIFY) */
+	KCLOUD_BS_EVENT_SNAPSHOT_STATE,	/* a snapshot was taken, completed or failed */
+	KCLOUD_BS_EVENT_SNAPSHOT_DELETED,	/* a snapshot was deleted */
 };
 
 enum kcloud_bs_cmd {
@@ -336,6 +398,9 @@ enum kcloud_bs_cmd {
 	KCLOUD_BS_CMD_VOLUME_ATTACH,
 	KCLOUD_BS_CMD_VOLUME_DETACH,
 	KCLOUD_BS_CMD_VOLUME_MODIFY,
+	KCLOUD_BS_CMD_SNAPSHOT_CREATE,
+	KCLOUD_BS_CMD_SNAPSHOT_DELETE,
+	KCLOUD_BS_CMD_GET_SNAPSHOT,
 
 	__KCLOUD_BS_CMD_MAX,
 	KCLOUD_BS_CMD_MAX = __KCLOUD_BS_CMD_MAX - 1
@@ -372,6 +437,15 @@ enum kcloud_bs_attr {
 	KCLOUD_BS_A_TARGET_VOLUME,	/* NLA_NUL_STRING */
 	KCLOUD_BS_A_VOLUME_IOPS,	/* NLA_U32 */
 	KCLOUD_BS_A_VOLUME_THROUGHPUT,	/* NLA_U32: KiB/s */
+	KCLOUD_BS_A_SNAPSHOT_NAME,	/* NLA_NUL_STRING */
+	KCLOUD_BS_A_SNAPSHOT_PATH,	/* NLA_NUL_STRING */
+	KCLOUD_BS_A_SNAPSHOT_SIZE,	/* NLA_U64 */
+	KCLOUD_BS_A_SNAPSHOT_STATE,	/* NLA_U8: enum kcloud_bs_snapshot_state */
+	KCLOUD_BS_A_SNAPSHOT_TIME,	/* NLA_U64: ns since the epoch */
+	KCLOUD_BS_A_SNAPSHOT_COPIED,	/* NLA_U64: bytes */
+	KCLOUD_BS_A_SNAPSHOT_STORED,	/* NLA_U64: bytes */
+	KCLOUD_BS_A_SNAPSHOT_COW,	/* NLA_U64: regions */
+	KCLOUD_BS_A_SNAPSHOT_ERROR,	/* NLA_U32: errno */
 
 	__KCLOUD_BS_A_MAX,
 	KCLOUD_BS_A_MAX = __KCLOUD_BS_A_MAX - 1
