@@ -387,6 +387,11 @@ struct kcbs_snapshot *kcbs_snapshot_create(struct kcbs_volume *vol, const char *
 		NL_SET_ERR_MSG_MOD(extack, "a snapshot of this volume is being taken");
 		return ERR_PTR(-EBUSY);
 	}
+	/* Its I/O waits for the quorum: the freeze would wait for it too. */
+	if (READ_ONCE(vol->state) == KCLOUD_BS_VOLUME_FROZEN) {
+		NL_SET_ERR_MSG_MOD(extack, "the volume is frozen (fewer replicas in sync than its quorum)");
+		return ERR_PTR(-EBUSY);
+	}
 	snap = kzalloc(sizeof(*snap), GFP_KERNEL);
 	if (!snap)
 		return ERR_PTR(-ENOMEM);

@@ -7,12 +7,12 @@
 # point, though every region of it was overwritten during the copy (those
 # writes waited for their region's copy: cow > 0), and sparse where the
 # volume read as zeroes. A replica that dies during the copy does not stop
-# it. `kcloud volume create ... snapshot` makes a new volume holding a
-# snapshot, over targets that held garbage. A snapshot taken under a
-# mounted, busy ext4 is crash-consistent: e2fsck finds it clean after its
-# journal replay, with the files synced before. Deleting the volume fails
-# its pending snapshot; deleting a snapshot removes its file. Bad requests
-# are refused with a reason.
+# it; a frozen volume's snapshot is refused. `kcloud volume create ...
+# snapshot` makes a new volume holding a snapshot, over targets that held
+# garbage. A snapshot taken under a mounted, busy ext4 is crash-consistent:
+# e2fsck finds it clean after its journal replay, with the files synced
+# before. Deleting the volume fails its pending snapshot; deleting a
+# snapshot removes its file. Bad requests are refused with a reason.
 . "$(dirname "$0")/../lib/lib.sh"
 . "$(dirname "$0")/bs_lib.sh"
 
@@ -20,7 +20,7 @@ kc_require_root
 kc_load bs || t_skip_all "kcloud_bs.ko does not load"
 command -v mkfs.ext4 >/dev/null || t_skip_all "no mkfs.ext4"
 
-t_plan 54
+t_plan 57
 M=$((1 << 20))
 bs_step "five targets in their namespaces (32 MiB files)" bs_setup_targets 5 32M
 bs_step "a 3-replica volume of 32 MiB over targets 1-3, resync rate 2 MiB/s" \
@@ -120,6 +120,12 @@ t_check "s3 is C" cmp "$BS_DIR/C" "$BS_DIR/s3.img"
 t_check "target 1 back" bs_target_start 1
 t_check "the volume resyncs" bs_wait_state sv ok 60
 t_check "the replicas are identical" bs_same 3 $((32 * M))
+t_check "targets 1 and 2 stop: the volume is frozen" \
+	eval 'bs_target_stop 1 && bs_target_stop 2 && bs_wait_state sv frozen 20'
+t_check "a snapshot of a frozen volume is refused" refused "the volume is frozen" \
+	"$KC_TOOL" snapshot create s9 volume sv path "$BS_DIR/s9.img"
+t_check "targets 1 and 2 back: in sync again" \
+	eval 'bs_target_start 1 && bs_target_start 2 && bs_wait_state sv ok 60'
 
 # 5. Crash consistency under a busy ext4.
 mnt=$BS_DIR/mnt

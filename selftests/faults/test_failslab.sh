@@ -154,12 +154,15 @@ t_diag "fio under failslab on the block store: exit $rc"
 t_check "failslab on the block store: fio never reads wrong data" fio_clean
 [ "$rc" = 0 ] || t_diag "$(grep -m3 -i 'err' "$BS_DIR/fio.out")"
 # The block store: volumes created (connecting to the test's targets) and
-# deleted, 3 % of the tool's slab allocations failing.
+# deleted, snapshots of the test's volume taken and deleted, 3 % of the
+# tool's slab allocations failing.
 cmds=$BS_DIR/bs.cmds
 : > "$cmds"
 for ((i = 0; i < 10; i++)); do
 	echo "volume create vx$i replica 10.77.1.2:$BS_PORT replica 10.77.2.2:$BS_PORT size 1M" >> "$cmds"
 	echo "volume delete vx$i force" >> "$cmds"
+	echo "snapshot create sx$i volume vm path $BS_DIR/sx$i.img" >> "$cmds"
+	echo "snapshot delete sx$i" >> "$cmds"
 done
 fail_on 3 slab
 out=$(nl_failing - "$cmds")
@@ -167,7 +170,11 @@ rc=$?
 fail_off
 t_diag "block store netlink under failslab: $out"
 t_eq "failslab on the block store's netlink: commands fail cleanly" "$rc" 0
-for ((i = 0; i < 10; i++)); do "$KC_TOOL" volume delete vx$i force >/dev/null 2>&1; done
+for ((i = 0; i < 10; i++)); do
+	"$KC_TOOL" volume delete vx$i force >/dev/null 2>&1
+	"$KC_TOOL" snapshot delete sx$i >/dev/null 2>&1
+	rm -f "$BS_DIR/sx$i.img"
+done
 t_check "failslab off: the volume resyncs to identical replicas" resynced
 rc=$(fio_run 3)
 t_eq "failslab off: a new fio verify run works" "$rc" 0
