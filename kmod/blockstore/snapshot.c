@@ -389,7 +389,7 @@ struct kcbs_snapshot *kcbs_snapshot_create(struct kcbs_volume *vol, const char *
 	}
 	/* Its I/O waits for the quorum: the freeze would wait for it too. */
 	if (READ_ONCE(vol->state) == KCLOUD_BS_VOLUME_FROZEN) {
-		NL_SET_ERR_MSG_MOD(extack, "the volume is frozen: fewer replicas in sync than quorum");
+		NL_SET_ERR_MSG_MOD(extack, "the volume is frozen: below its quorum");
 		return ERR_PTR(-EBUSY);
 	}
 	snap = kzalloc(sizeof(*snap), GFP_KERNEL);
