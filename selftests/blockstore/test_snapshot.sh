@@ -9,7 +9,8 @@
 # volume read as zeroes. A replica that dies during the copy does not stop
 # it; a frozen volume's snapshot is refused. `kcloud volume create ...
 # snapshot` makes a new volume holding a snapshot, over targets that held
-# garbage. A snapshot taken under a mounted, busy ext4 is crash-consistent:
+# garbage, as does `... image FILE` from a snapshot's file kept after the
+# snapshot was deleted. A snapshot taken under a mounted, busy ext4 is crash-consistent:
 # e2fsck finds it clean after its journal replay, with the files synced
 # before. Deleting the volume fails its pending snapshot; deleting a
 # snapshot removes its file. Bad requests are refused with a reason.
@@ -20,7 +21,7 @@ kc_require_root
 kc_load bs || t_skip_all "kcloud_bs.ko does not load"
 command -v mkfs.ext4 >/dev/null || t_skip_all "no mkfs.ext4"
 
-t_plan 57
+t_plan 61
 M=$((1 << 20))
 bs_step "five targets in their namespaces (32 MiB files)" bs_setup_targets 5 32M
 bs_step "a 3-replica volume of 32 MiB over targets 1-3, resync rate 2 MiB/s" \
@@ -117,6 +118,12 @@ t_check "target 1 stops during the copy" bs_target_stop 1
 t_check "overwrite the first 8 MiB (B)" write "$BS_DIR/B" 8
 t_check "snapshot wait s3: completed without target 1" "$KC_TOOL" snapshot wait s3
 t_check "s3 is C" cmp "$BS_DIR/C" "$BS_DIR/s3.img"
+t_check "snapshot delete s3 keep-file: the file stays" \
+	bash -c "$KC_TOOL snapshot delete s3 keep-file && test -e $BS_DIR/s3.img"
+t_check "delete volume rv" "$KC_TOOL" volume delete rv
+t_check "volume rv again, from the image s3.img" "$KC_TOOL" volume create rv \
+	replica 10.77.4.2:$BS_PORT replica 10.77.5.2:$BS_PORT image "$BS_DIR/s3.img"
+t_check "rv reads as C" cmp "$BS_DIR/C" "$(bs_disk rv)"
 t_check "target 1 back" bs_target_start 1
 t_check "the volume resyncs" bs_wait_state sv ok 60
 t_check "the replicas are identical" bs_same 3 $((32 * M))

@@ -19,6 +19,7 @@
 #include <linux/fs.h>
 #include <linux/kcloud_bs.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 
 #include "kcloud.h"
 #include "snapshot.h"
@@ -148,6 +149,28 @@ int kc_snapshot_get(const char *name, struct kc_snapshot_info *si)
 	err = kc_nl_request(nl, msg, KCLOUD_BS_A_MAX, kc_snapshot_info_cb, si);
 	kc_nl_close(nl);
 	return err ? KC_EXIT_FAIL : KC_EXIT_OK;
+}
+
+/**
+ * kc_image_info() - a raw disk image to fill a volume from, as a snapshot
+ * @path: the image file
+ * @si: filled in (completed, the file's size)
+ *
+ * Return: 0, or an exit code (the reason printed).
+ */
+int kc_image_info(const char *path, struct kc_snapshot_info *si)
+{
+	struct stat st;
+
+	memset(si, 0, sizeof(*si));
+	if (stat(path, &st))
+		return kc_err("cannot use the image %s: %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode) || !st.st_size || st.st_size % 4096)
+		return kc_err("the image %s is not a file of a multiple of 4096 bytes", path);
+	snprintf(si->path, sizeof(si->path), "%s", path);
+	si->size = st.st_size;
+	si->state = KCLOUD_BS_SNAPSHOT_COMPLETED;
+	return KC_EXIT_OK;
 }
 
 /* Until @name is no longer pending: 0 if completed, else an exit code. */

@@ -16,6 +16,7 @@ struct kc_snapshot_info {
 };
 
 int kc_snapshot_get(const char *name, struct kc_snapshot_info *si);
+int kc_image_info(const char *path, struct kc_snapshot_info *si);
 int kc_snapshot_restore(const struct kc_snapshot_info *si, const char *disk);
 int kc_snapshot_show_cb(uint8_t cmd, struct nlattr **tb, void *arg);
 

@@ -5,7 +5,7 @@
  *   kcloud volume create NAME size SIZE replica ADDR:PORT [ replica ADDR:PORT ]...
  *          [ quorum N ] [ region SIZE ] [ epoch N ] [ resync-rate KIB/S ]
  *          [ timeout MS ] [ meta PATH ] [ iops N ] [ throughput SIZE ]
- *          [ snapshot SNAPSHOT ]
+ *          [ snapshot SNAPSHOT | image FILE ]
  *   kcloud volume modify NAME [ size SIZE ] [ iops N ] [ throughput SIZE ]
  *          [ resync-rate KIB/S ]
  *   kcloud volume delete NAME [ force ]
@@ -61,7 +61,7 @@ static int kc_volume_usage(void)
 		"Usage: kcloud volume create NAME size SIZE replica ADDR:PORT [ replica ADDR:PORT ]...\n"
 		"              [ quorum N ] [ region SIZE ] [ epoch N ] [ resync-rate KIB/S ]\n"
 		"              [ timeout MS ] [ meta PATH ] [ iops N ] [ throughput SIZE ]\n"
-		"              [ snapshot SNAPSHOT ]\n"
+		"              [ snapshot SNAPSHOT | image FILE ]\n"
 		"       kcloud volume modify NAME [ size SIZE ] [ iops N ] [ throughput SIZE ]\n"
 		"              [ resync-rate KIB/S ]\n"
 		"       kcloud volume delete NAME [ force ]\n"
@@ -80,7 +80,9 @@ static int kc_volume_usage(void)
 		"replica in sync; each target's store grows, the new space reads as\n"
 		"zeroes; the guest's filesystem is grown by the guest, e.g. resize2fs).\n"
 		"snapshot: the new volume holds a completed snapshot's data (size:\n"
-		"the snapshot's by default; kcloud snapshot help).\n"
+		"the snapshot's by default; kcloud snapshot help); image: a raw disk\n"
+		"image's, such as a snapshot's file kept after its snapshot was deleted\n"
+		"or the module unloaded.\n"
 		"A replica whose target this host serves from a block device is read\n"
 		"and written on it without TCP (\"local\"; kcloud_bs.local_read=0: off).\n");
 	return KC_EXIT_USAGE;
@@ -279,12 +281,12 @@ static int kc_volume_restore(const char *name, const char *disk,
 		kc_nl_request(nl, msg, KCLOUD_BS_A_MAX, NULL, NULL);
 		kc_nl_close(nl);
 	}
-	return kc_err("volume %s not made from the snapshot: deleted", name);
+	return kc_err("volume %s not filled from %s: deleted", name, si->path);
 }
 
 static int kc_volume_create(int argc, char **argv)
 {
-	const char *snapshot = NULL;
+	const char *snapshot = NULL, *image = NULL;
 	struct kc_snapshot_info si;
 	char disk[32] = "";
 	uint64_t size = 0, region = 0, epoch = 0;
@@ -343,6 +345,9 @@ static int kc_volume_create(int argc, char **argv)
 		} else if (kc_matches(*argv, "snapshot")) {
 			NEXT_ARG();
 			snapshot = *argv;
+		} else if (kc_matches(*argv, "image")) {
+			NEXT_ARG();
+			image = *argv;
 		} else if (kc_is_help(*argv)) {
 			return kc_volume_usage();
 		} else if (!name) {
@@ -351,8 +356,10 @@ static int kc_volume_create(int argc, char **argv)
 			return kc_usage_err("unexpected \"%s\"", *argv);
 		}
 	}
-	if (snapshot) {
-		int rc = kc_snapshot_get(snapshot, &si);
+	if (snapshot && image)
+		return kc_usage_err("give snapshot or image, not both");
+	if (snapshot || image) {
+		int rc = snapshot ? kc_snapshot_get(snapshot, &si) : kc_image_info(image, &si);
 
 		if (rc)
 			return rc;
@@ -361,8 +368,8 @@ static int kc_volume_create(int argc, char **argv)
 		if (!size)
 			size = si.size;
 		if (size < si.size)
-			return kc_usage_err("size %llu is smaller than snapshot %s (%llu bytes)",
-					    (unsigned long long)size, snapshot,
+			return kc_usage_err("size %llu is smaller than %s (%llu bytes)",
+					    (unsigned long long)size, si.path,
 					    (unsigned long long)si.size);
 	}
 	if (!name || !size || !n)
@@ -391,7 +398,7 @@ static int kc_volume_create(int argc, char **argv)
 	if (meta)
 		nla_put_string(msg, KCLOUD_BS_A_VOLUME_META, meta);
 	kc_put_limits(msg, &lim);
-	if (!snapshot)
+	if (!snapshot && !image)
 		return kc_volume_request(nl, msg);
 	kc_out_start();
 	i = kc_nl_request(nl, msg, KCLOUD_BS_A_MAX, kc_volume_created_cb, disk);
