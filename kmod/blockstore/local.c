@@ -238,6 +238,7 @@ int kcbs_local_submit(struct kcbs_replica *r, struct request *rq, u8 attempt)
 	struct kcbs_local_io *io;
 	struct req_iterator iter;
 	struct kcbs_export *e;
+	struct blk_plug *plug;
 	struct bio_vec bvec;
 	struct bio *bio;
 	blk_opf_t opf;
@@ -302,7 +303,15 @@ int kcbs_local_submit(struct kcbs_replica *r, struct request *rq, u8 attempt)
 			}
 		}
 	}
+	/* queue_rq may be issuing the requests of a plug being flushed
+	 * (blk_mq_flush_plug_list() issues them directly): the device's
+	 * request must not join that plug, whose list is being emptied
+	 * (blk_add_rq_to_plug() would find a count and no request).
+	 */
+	plug = current->plug;
+	current->plug = NULL;
 	submit_bio(bio);
+	current->plug = plug;
 	return 0;
 }
 
