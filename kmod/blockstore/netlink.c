@@ -43,6 +43,16 @@ static const struct nla_policy kcbs_replica_policy[KCLOUD_BS_REPLICA_A_MAX + 1] 
 	[KCLOUD_BS_REPLICA_A_LOCAL]	= { .type = NLA_REJECT },
 };
 
+/* A volume's key: exactly 32 or 64 bytes, and the extack says so. */
+static int kcbs_validate_key(const struct nlattr *attr, struct netlink_ext_ack *extack)
+{
+	if (nla_len(attr) == 32 || nla_len(attr) == 64)
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr,
+			    "the key must be 32 bytes (AES-128-XTS) or 64 bytes (AES-256-XTS)");
+	return -EINVAL;
+}
+
 static const struct nla_policy kcbs_policy[KCLOUD_BS_A_MAX + 1] = {
 	[KCLOUD_BS_A_INFO_VERSION]	= { .type = NLA_REJECT },
 	[KCLOUD_BS_A_INFO_FEATURES]	= { .type = NLA_REJECT },
@@ -79,8 +89,7 @@ static const struct nla_policy kcbs_policy[KCLOUD_BS_A_MAX + 1] = {
 					    .len = KCLOUD_BS_NAME_LEN - 1 },
 	[KCLOUD_BS_A_VOLUME_IOPS]	= { .type = NLA_U32 },
 	[KCLOUD_BS_A_VOLUME_THROUGHPUT]	= { .type = NLA_U32 },
-	/* 32 or 64 bytes: the handler says which is wrong. */
-	[KCLOUD_BS_A_VOLUME_KEY]	= NLA_POLICY_RANGE(NLA_BINARY, 32, 64),
+	[KCLOUD_BS_A_VOLUME_KEY]	= NLA_POLICY_VALIDATE_FN(NLA_BINARY, kcbs_validate_key),
 	[KCLOUD_BS_A_VOLUME_CIPHER]	= { .type = NLA_REJECT },
 	[KCLOUD_BS_A_VOLUME_KEY_BITS]	= { .type = NLA_REJECT },
 };
@@ -533,12 +542,7 @@ static int kcbs_volume_create_doit(struct sk_buff *skb, struct genl_info *info)
 
 	if (a[KCLOUD_BS_A_VOLUME_KEY]) {
 		key = nla_data(a[KCLOUD_BS_A_VOLUME_KEY]);
-		key_len = nla_len(a[KCLOUD_BS_A_VOLUME_KEY]);
-		if (key_len != 32 && key_len != 64) {
-			NL_SET_ERR_MSG_ATTR(info->extack, a[KCLOUD_BS_A_VOLUME_KEY],
-					    "the key must be 32 bytes (AES-128-XTS) or 64 bytes (AES-256-XTS)");
-			return -EINVAL;
-		}
+		key_len = nla_len(a[KCLOUD_BS_A_VOLUME_KEY]);	/* checked: 32 or 64 */
 	}
 
 	mutex_lock(&kcbs_lock);
