@@ -347,6 +347,7 @@ struct kcbs_crypt *kcbs_crypt_create(const u8 *key, unsigned int len, const char
 				     struct netlink_ext_ack *extack);
 void kcbs_crypt_free(struct kcbs_crypt *c);
 unsigned int kcbs_crypt_key_bits(const struct kcbs_crypt *c);
+const char *kcbs_crypt_driver(const struct kcbs_crypt *c);
 const u8 *kcbs_crypt_kcv(const struct kcbs_crypt *c);
 size_t kcbs_crypt_pdu_size(const struct kcbs_crypt *c);
 void kcbs_crypt_init_cmd(const struct kcbs_crypt *c, struct kcbs_cmd *cmd);

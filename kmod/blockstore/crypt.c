@@ -133,8 +133,6 @@ struct kcbs_crypt *kcbs_crypt_create(const u8 *key, unsigned int len, const char
 	err = -ENOMEM;
 	if (!c->pool)
 		goto err_free;
-	pr_info("volume %s: encrypted, %s, %u-bit key\n", name,
-		crypto_tfm_alg_driver_name(crypto_skcipher_tfm(c->tfm)), c->key_bits);
 	return c;
 
 err_free:
@@ -165,6 +163,17 @@ void kcbs_crypt_free(struct kcbs_crypt *c)
 unsigned int kcbs_crypt_key_bits(const struct kcbs_crypt *c)
 {
 	return c->key_bits;
+}
+
+/**
+ * kcbs_crypt_driver() - the implementation of xts(aes) in use
+ * @c: the state
+ *
+ * Return: its driver name, e.g. "xts-aes-aesni".
+ */
+const char *kcbs_crypt_driver(const struct kcbs_crypt *c)
+{
+	return crypto_tfm_alg_driver_name(crypto_skcipher_tfm(c->tfm));
 }
 
 /**

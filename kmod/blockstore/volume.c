@@ -1276,6 +1276,9 @@ struct kcbs_volume *kcbs_volume_create(struct net *net, const char *name, u64 si
 		goto err_free;
 	}
 	list_add_tail(&vol->node, &kn->volumes);
+	if (vol->crypt)
+		pr_info("%s: encrypted: %s, %u-bit key\n", vol->name,
+			kcbs_crypt_driver(vol->crypt), kcbs_crypt_key_bits(vol->crypt));
 	for (i = 0; i < n; i++)
 		kcbs_replica_start(&vol->replicas[i]);
 	kcbs_notify_volume(vol, KCLOUD_BS_EVENT_VOLUME_CREATED);
