@@ -212,6 +212,9 @@ struct kcbs_cmd {
 	u16 nbounce;		/* pages held in @bounce */
 	__le64 iv[2];
 	struct skcipher_request *creq;
+	struct work_struct crypt_work;	/* READ: decrypting off the receiver */
+	struct kcbs_replica *crypt_r;	/* the replica that answered */
+	u8 crypt_attempt;		/* the attempt it answered */
 };
 
 /* The one internal request of a resync, on a replica's connection. */
@@ -305,6 +308,7 @@ void kcbs_volume_update_state(struct kcbs_volume *vol);
 void kcbs_cmd_reply(struct kcbs_replica *r, struct request *rq, struct kcbs_cmd *cmd,
 		    const struct kcbs_msg_rep *rep, int data_err);
 void kcbs_cmd_fail_replica(struct kcbs_replica *r);
+void kcbs_cmd_decrypt(struct kcbs_replica *r, struct request *rq, struct kcbs_cmd *cmd);
 bool kcbs_writes_without(struct kcbs_volume *vol, int idx);
 int kcbs_replica_add(struct kcbs_volume *vol, __be32 addr, u16 port,
 		     struct netlink_ext_ack *extack);

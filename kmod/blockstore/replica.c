@@ -293,9 +293,11 @@ static int kcbs_recv_one(struct kcbs_replica *r, struct socket *sock,
 		err = kcbs_recv_rq(sock, rq, be32_to_cpu(rep->data_crc), &crc_ok);
 		if (err)
 			return err;
-		/* Checked: now it is plaintext for the request. */
-		if (crc_ok && vol->crypt && kcbs_crypt_read(rq, cmd))
-			crc_ok = false;
+		/* Checked: decrypted on another CPU, which answers it. */
+		if (crc_ok && vol->crypt) {
+			kcbs_cmd_decrypt(r, rq, cmd);
+			return 0;
+		}
 	} else if (len) {
 		return -EPROTO;
 	}

@@ -492,6 +492,45 @@ void kcbs_cmd_reply(struct kcbs_replica *r, struct request *rq, struct kcbs_cmd 
 	kcbs_cmd_resolve(vol, rq, cmd, r->idx, st == KCBS_ST_OK && !data_err, attempt);
 }
 
+static void kcbs_decrypt_work(struct work_struct *work)
+{
+	struct kcbs_cmd *cmd = container_of(work, struct kcbs_cmd, crypt_work);
+	struct request *rq = blk_mq_rq_from_pdu(cmd);
+	struct kcbs_replica *r = cmd->crypt_r;
+	bool ok = !kcbs_crypt_read(rq, cmd);
+
+	if (!ok)
+		kcbs_stats_inc(&r->stats, KCBS_S_ERRORS);
+	kcbs_local_done(r, rq, ok, cmd->crypt_attempt, false);
+}
+
+/**
+ * kcbs_cmd_decrypt() - decrypt a READ's data, then answer for the replica
+ * @r: the replica whose receiver has the data, its crc32c checked
+ * @rq: the READ
+ * @cmd: its state
+ *
+ * The receiver goes on with the next reply while the volume's (unbound)
+ * workqueue decrypts this one, so that the reads of one replica are
+ * decrypted on several CPUs. From here the answer is off the connection,
+ * as a local read's is: the connection's failure or a timeout does not
+ * answer for it (its data is all here), and a replica stopping waits for
+ * it (local_inflight).
+ *
+ * Context: @r's receiver.
+ */
+void kcbs_cmd_decrypt(struct kcbs_replica *r, struct request *rq, struct kcbs_cmd *cmd)
+{
+	atomic_inc(&r->local_inflight);
+	spin_lock(&cmd->lock);
+	cmd->local |= BIT(r->idx);
+	cmd->crypt_attempt = cmd->tries;
+	spin_unlock(&cmd->lock);
+	cmd->crypt_r = r;
+	INIT_WORK(&cmd->crypt_work, kcbs_decrypt_work);
+	queue_work(r->vol->wq, &cmd->crypt_work);
+}
+
 static bool kcbs_fail_iter(struct request *rq, void *data)
 {
 	struct kcbs_replica *r = data;
