@@ -27,7 +27,10 @@
  * no lock is shared on the fast path; the transform is shared, read-only
  * once keyed. The work is synchronous (an asynchronous implementation is
  * waited for): a write is encrypted by queue_rq on the submitting CPU
- * (BLK_MQ_F_BLOCKING), a read decrypted by whoever received it.
+ * (BLK_MQ_F_BLOCKING); a read is decrypted on the volume's unbound
+ * workqueue, handed there by the replica's receiver (kcbs_cmd_decrypt())
+ * or by the local device's completion, so that the reads of one replica
+ * are decrypted on several CPUs.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
