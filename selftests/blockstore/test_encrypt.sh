@@ -10,8 +10,8 @@
 # and comes back, its resync leaves the stores identical; the volume
 # created again from its metadata file is refused with a wrong key or
 # none and gives the data back with the right one; ext4 on it is clean
-# for fsck; no discard is offered; a bad key is refused with the kernel's
-# reason.
+# for fsck; an unencrypted volume's metadata file is refused with a key;
+# no discard is offered; a bad key is refused with the kernel's reason.
 . "$(dirname "$0")/../lib/lib.sh"
 . "$(dirname "$0")/bs_lib.sh"
 
@@ -25,7 +25,7 @@ modprobe loop 2> /dev/null
 feat=$("$KC_TOOL" -j info 2> /dev/null)
 [[ "$feat" == *encrypt* ]] || t_skip_all "kcloud_bs has no encryption (features: $feat)"
 
-t_plan 32
+t_plan 34
 SIZE=$((16 << 20))
 MB=$((SIZE >> 20))
 bs_step "two targets in their namespaces" bs_setup_targets 2 ${MB}M
@@ -185,4 +185,14 @@ ext4() {
 	return $rc
 }
 t_check "ext4 on it: fsck finds it clean, the file reads back" ext4
+
+# An unencrypted volume's metadata file cannot be reused with a key: its
+# stores hold plaintext.
+"$KC_TOOL" volume delete ve
+META=$BS_DIR/vp.meta
+plain_volume() { created && "$KC_TOOL" volume delete ve; }
+t_check "an unencrypted volume with a metadata file" plain_volume
+out=$(create key-file "$KEY" 2>&1)
+t_check "its metadata file with a key: refused ($out)" \
+	grep -q "the metadata file is of an unencrypted volume: it cannot take a key" <<< "$out"
 t_done
