@@ -33,6 +33,12 @@
 #define KCBS_READ_TRIES		16
 #define KCBS_MAX_REGIONS	BIT(24)	/* 2 MiB of bitmap per replica */
 
+/* Encryption (crypt.c): dm-crypt's aes-xts-plain64, sector_size:4096. */
+#define KCBS_CRYPT_SECTOR	4096
+#define KCBS_BOUNCE_PAGES	(KCBS_MAX_IO / KCBS_CRYPT_SECTOR)
+#define KCBS_KCV_LEN		32	/* HMAC-SHA256 */
+#define KCBS_CIPHER_NAME	"aes-xts-plain64"
+
 /* Handles of a resync's own requests; block requests never set this bit. */
 #define KCBS_HANDLE_SYNC	BIT_ULL(63)
 
@@ -161,6 +167,7 @@ struct kcbs_conn {
 };
 
 struct kcbs_volume;
+struct skcipher_request;
 
 struct kcbs_replica {
 	struct kcbs_volume *vol;
@@ -201,6 +208,14 @@ struct kcbs_cmd {
 	blk_status_t status;
 	u32 data_crc;		/* WRITE: crc32c of the data */
 	u64 start_ns;
+	/* Encrypted volumes only (crypt.c): the rest of the pdu. */
+	struct page **bounce;	/* WRITE: the ciphertext, one page per crypto sector */
+	u16 nbounce;		/* pages held in @bounce */
+	__le64 iv[2];
+	struct skcipher_request *creq;
+	struct work_struct crypt_work;	/* READ: decrypting off the receiver */
+	struct kcbs_replica *crypt_r;	/* the replica that answered */
+	u8 crypt_attempt;		/* the attempt it answered */
 };
 
 /* The one internal request of a resync, on a replica's connection. */
@@ -281,6 +296,7 @@ struct kcbs_volume {
 	wait_queue_head_t snap_wq;	/* writes waiting for a region's copy */
 
 	struct kcbs_stats stats;
+	struct kcbs_crypt *crypt;	/* encrypted volumes: the key; or NULL */
 };
 
 /*
@@ -319,7 +335,8 @@ struct kcbs_volume *kcbs_volume_create(struct net *net, const char *name, u64 si
 				       u8 quorum, u32 region_size, u64 epoch,
 				       u32 resync_rate, u32 timeout_ms,
 				       const __be32 *addrs, const u16 *ports, int n,
-				       const char *meta, struct netlink_ext_ack *extack);
+				       const char *meta, const u8 *key, unsigned int key_len,
+				       struct netlink_ext_ack *extack);
 int kcbs_volume_destroy(struct kcbs_volume *vol, bool force);
 int kcbs_volume_resize(struct kcbs_volume *vol, u64 size, struct netlink_ext_ack *extack);
 void kcbs_volume_set_limits(struct kcbs_volume *vol, u32 iops, u32 kbps);
@@ -330,6 +347,7 @@ void kcbs_volume_update_state(struct kcbs_volume *vol);
 void kcbs_cmd_reply(struct kcbs_replica *r, struct request *rq, struct kcbs_cmd *cmd,
 		    const struct kcbs_msg_rep *rep, int data_err);
 void kcbs_cmd_fail_replica(struct kcbs_replica *r);
+void kcbs_cmd_decrypt(struct kcbs_replica *r, struct request *rq, struct kcbs_cmd *cmd);
 bool kcbs_writes_without(struct kcbs_volume *vol, int idx);
 int kcbs_replica_add(struct kcbs_volume *vol, __be32 addr, u16 port,
 		     struct netlink_ext_ack *extack);
@@ -365,6 +383,20 @@ void kcbs_export_del(struct kcbs_export *e);
 struct kcbs_export *kcbs_export_get(struct kcbs_replica *r);
 void kcbs_export_put(struct kcbs_export *e);
 int kcbs_local_submit(struct kcbs_replica *r, struct request *rq, u8 attempt);
+
+/* crypt.c */
+struct kcbs_crypt;
+struct kcbs_crypt *kcbs_crypt_create(const u8 *key, unsigned int len, const char *name,
+				     struct netlink_ext_ack *extack);
+void kcbs_crypt_free(struct kcbs_crypt *c);
+unsigned int kcbs_crypt_key_bits(const struct kcbs_crypt *c);
+const char *kcbs_crypt_driver(const struct kcbs_crypt *c);
+const u8 *kcbs_crypt_kcv(const struct kcbs_crypt *c);
+size_t kcbs_crypt_pdu_size(const struct kcbs_crypt *c);
+void kcbs_crypt_init_cmd(const struct kcbs_crypt *c, struct kcbs_cmd *cmd);
+int kcbs_crypt_write(struct kcbs_crypt *c, struct request *rq, struct kcbs_cmd *cmd);
+void kcbs_crypt_end(struct kcbs_crypt *c, struct kcbs_cmd *cmd);
+int kcbs_crypt_read(struct request *rq, struct kcbs_cmd *cmd);
 
 /* bitmap.c */
 bool kcbs_bitmap_mark(struct kcbs_replica *r, u64 offset, u32 len);

@@ -10,7 +10,9 @@
  * that connection is up. A write checks the target's epoch first, as the
  * target does: a stale volume does not write locally either. A resync
  * waits for the local writes in flight on its two replicas before it copies
- * a region (what ORDERED does on the wire).
+ * a region (what ORDERED does on the wire). An encrypted volume writes its
+ * ciphertext (the write's bounce pages) to the device, and its reads are
+ * decrypted in the volume's worker once the device has them.
  *
  * A target serving a block device publishes an export of it. A replica
  * binds the export when its connection is made (kcbs_export_get()) and
@@ -180,8 +182,12 @@ static void kcbs_local_finish(struct kcbs_local_io *io)
 	struct request *rq = io->rq;
 	bool ok = io->status == BLK_STS_OK;
 	u8 attempt = io->attempt;
-
 	bool write = io->write;
+
+	/* An encrypted volume's read: plaintext before the request ends. */
+	if (ok && !write && r->vol->crypt &&
+	    kcbs_crypt_read(rq, blk_mq_rq_to_pdu(rq)))
+		ok = false;
 
 	if (ok)
 		kcbs_stats_local(&r->stats, write, blk_rq_bytes(rq), kcbs_since(io->start_ns));
@@ -203,9 +209,10 @@ static void kcbs_local_end_io(struct bio *bio)
 
 	io->status = bio->bi_status;
 	/* The request's state is under locks taken with interrupts on: a
-	 * completion in interrupt context goes on in the volume's worker.
+	 * completion in interrupt context goes on in the volume's worker, as
+	 * does an encrypted read, decrypted there (it may sleep).
 	 */
-	if (in_task()) {
+	if (in_task() && !(io->r->vol->crypt && !io->write)) {
 		kcbs_local_finish(io);
 		return;
 	}
@@ -226,10 +233,12 @@ static void kcbs_local_end_io(struct bio *bio)
 int kcbs_local_submit(struct kcbs_replica *r, struct request *rq, u8 attempt)
 {
 	struct kcbs_volume *vol = r->vol;
+	struct kcbs_cmd *cmd = blk_mq_rq_to_pdu(rq);
 	unsigned short nr = blk_rq_nr_phys_segments(rq);
 	struct kcbs_local_io *io;
 	struct req_iterator iter;
 	struct kcbs_export *e;
+	struct blk_plug *plug;
 	struct bio_vec bvec;
 	struct bio *bio;
 	blk_opf_t opf;
@@ -240,6 +249,8 @@ int kcbs_local_submit(struct kcbs_replica *r, struct request *rq, u8 attempt)
 		break;
 	case REQ_OP_WRITE:
 		opf = REQ_OP_WRITE | REQ_SYNC | (rq->cmd_flags & REQ_FUA);
+		if (cmd->nbounce)
+			nr = cmd->nbounce;	/* the ciphertext goes */
 		break;
 	case REQ_OP_FLUSH:
 		opf = REQ_OP_WRITE | REQ_PREFLUSH;
@@ -275,15 +286,32 @@ int kcbs_local_submit(struct kcbs_replica *r, struct request *rq, u8 attempt)
 	io->start_ns = kcbs_now();
 	bio->bi_iter.bi_sector = nr ? blk_rq_pos(rq) : 0;
 	bio->bi_end_io = kcbs_local_end_io;
-	rq_for_each_segment(bvec, rq, iter) {
-		if (bio_add_page(bio, bvec.bv_page, bvec.bv_len, bvec.bv_offset) !=
-		    bvec.bv_len) {
-			bio_put(bio);
-			percpu_ref_put(&e->ios);
-			return -EAGAIN;
+	if (opf & REQ_PREFLUSH) {
+		/* No data. */
+	} else if (cmd->nbounce) {
+		int i;
+
+		for (i = 0; i < cmd->nbounce; i++)
+			__bio_add_page(bio, cmd->bounce[i], KCBS_CRYPT_SECTOR, 0);
+	} else {
+		rq_for_each_segment(bvec, rq, iter) {
+			if (bio_add_page(bio, bvec.bv_page, bvec.bv_len, bvec.bv_offset) !=
+			    bvec.bv_len) {
+				bio_put(bio);
+				percpu_ref_put(&e->ios);
+				return -EAGAIN;
+			}
 		}
 	}
+	/* queue_rq may be issuing the requests of a plug being flushed
+	 * (blk_mq_flush_plug_list() issues them directly): the device's
+	 * request must not join that plug, whose list is being emptied
+	 * (blk_add_rq_to_plug() would find a count and no request).
+	 */
+	plug = current->plug;
+	current->plug = NULL;
 	submit_bio(bio);
+	current->plug = plug;
 	return 0;
 }
 

@@ -13,9 +13,16 @@
  * died with writes in flight, which may have reached some replicas and not
  * others, so the first in-sync replica to connect becomes the source and
  * every other one is resynced from it in full.
+ *
+ * An encrypted volume's header has the ENCRYPTED flag and, after the first
+ * crc, its key's check value and bits under a second crc (files of older
+ * versions have zeroes there and no such flag: they load as unencrypted).
+ * The key itself is never written: a volume created again from the file
+ * must be given the key whose check value it records.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <crypto/algapi.h>
 #include <linux/bitmap.h>
 #include <linux/fs.h>
 #include <linux/slab.h>
@@ -24,6 +31,7 @@
 
 #define KCBS_META_MAGIC		0x3154454d5342434bULL	/* "KCBSMET1" */
 #define KCBS_META_F_CLEAN	0x1
+#define KCBS_META_F_ENCRYPTED	0x2	/* kcv, key_bits and crc2 are set */
 #define KCBS_META_HDR_LEN	4096
 
 struct kcbs_meta_replica {
@@ -42,6 +50,10 @@ struct kcbs_meta_hdr {
 	__le64 bitmap_len;
 	struct kcbs_meta_replica rep[KCLOUD_BS_MAX_REPLICAS];
 	__le32 crc;
+	/* Encrypted volumes (KCBS_META_F_ENCRYPTED); zeroes otherwise. */
+	u8 kcv[KCBS_KCV_LEN];
+	__le32 key_bits;
+	__le32 crc2;			/* of all the above */
 };
 
 static u64 kcbs_meta_bitmap_len(struct kcbs_volume *vol)
@@ -70,7 +82,15 @@ static int kcbs_meta_write_hdr(struct kcbs_volume *vol, u32 flags)
 		h->rep[i].port = cpu_to_le16(vol->replicas[i].port);
 		h->rep[i].present = vol->replicas[i].present;
 	}
+	if (vol->crypt) {
+		flags |= KCBS_META_F_ENCRYPTED;
+		h->flags = cpu_to_le32(flags);
+		memcpy(h->kcv, kcbs_crypt_kcv(vol->crypt), KCBS_KCV_LEN);
+		h->key_bits = cpu_to_le32(kcbs_crypt_key_bits(vol->crypt));
+	}
 	h->crc = cpu_to_le32(kcbs_crc(~0, h, offsetof(struct kcbs_meta_hdr, crc)));
+	if (vol->crypt)
+		h->crc2 = cpu_to_le32(kcbs_crc(~0, h, offsetof(struct kcbs_meta_hdr, crc2)));
 	n = kernel_write(vol->meta, h, sizeof(*h), &pos);
 	kfree(h);
 	if (n != sizeof(*h))
@@ -137,6 +157,37 @@ static int kcbs_meta_read_bitmap(struct kcbs_replica *r)
 	return n == len ? 0 : -EIO;
 }
 
+/* The key given at create against the one the file was made with. */
+static int kcbs_meta_check_key(struct kcbs_volume *vol, const struct kcbs_meta_hdr *h,
+			       struct netlink_ext_ack *extack)
+{
+	bool enc = le32_to_cpu(h->flags) & KCBS_META_F_ENCRYPTED;
+
+	if (!enc && !vol->crypt)
+		return 0;
+	if (!enc) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "the metadata file is of an unencrypted volume: it cannot take a key");
+		return -EINVAL;
+	}
+	if (le32_to_cpu(h->crc2) != kcbs_crc(~0, h, offsetof(struct kcbs_meta_hdr, crc2))) {
+		NL_SET_ERR_MSG_MOD(extack, "the metadata file is damaged (key check value)");
+		return -EINVAL;
+	}
+	if (!vol->crypt) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "the metadata file is of an encrypted volume: its key is needed");
+		return -ENOKEY;
+	}
+	if (le32_to_cpu(h->key_bits) != kcbs_crypt_key_bits(vol->crypt) ||
+	    crypto_memneq(h->kcv, kcbs_crypt_kcv(vol->crypt), KCBS_KCV_LEN)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "wrong key: it does not match the metadata file's key check value");
+		return -EKEYREJECTED;
+	}
+	return 0;
+}
+
 /**
  * kcbs_meta_open() - open or create a volume's metadata file
  * @vol: the volume, its replicas set up
@@ -144,8 +195,9 @@ static int kcbs_meta_read_bitmap(struct kcbs_replica *r)
  * @extack: where to say why it failed
  *
  * A file holding a volume's state must describe the same volume (size,
- * region size, replicas); its bitmaps are loaded and the volume's epoch is
- * raised above the one it records.
+ * region size, replicas, and for an encrypted volume the key, by its check
+ * value); its bitmaps are loaded and the volume's epoch is raised above the
+ * one it records.
  *
  * Return: 0 or a negative errno.
  */
@@ -193,6 +245,8 @@ int kcbs_meta_open(struct kcbs_volume *vol, const char *path,
 			err = -EINVAL;
 		}
 	}
+	if (load && !err)
+		err = kcbs_meta_check_key(vol, h, extack);
 	if (load && !err) {
 		vol->epoch = max(vol->epoch, le64_to_cpu(h->epoch) + 1);
 		vol->unclean = !(le32_to_cpu(h->flags) & KCBS_META_F_CLEAN);

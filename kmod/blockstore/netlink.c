@@ -17,7 +17,7 @@ static struct genl_family kcbs_family;
 			 KCLOUD_BS_F_REPLICA | KCLOUD_BS_F_RESYNC | KCLOUD_BS_F_EVENTS | \
 			 KCLOUD_BS_F_DISCARD | KCLOUD_BS_F_REPLACE | KCLOUD_BS_F_IDENTITY | \
 			 KCLOUD_BS_F_ATTACH | KCLOUD_BS_F_LIMITS | \
-			 KCLOUD_BS_F_RESIZE | KCLOUD_BS_F_SNAPSHOT)
+			 KCLOUD_BS_F_RESIZE | KCLOUD_BS_F_SNAPSHOT | KCLOUD_BS_F_ENCRYPT)
 
 static struct netlink_range_validation kcbs_size_range = {
 	.min = SZ_1M, .max = U64_MAX,
@@ -42,6 +42,16 @@ static const struct nla_policy kcbs_replica_policy[KCLOUD_BS_REPLICA_A_MAX + 1] 
 	[KCLOUD_BS_REPLICA_A_PAD]	= { .type = NLA_REJECT },
 	[KCLOUD_BS_REPLICA_A_LOCAL]	= { .type = NLA_REJECT },
 };
+
+/* A volume's key: exactly 32 or 64 bytes, and the extack says so. */
+static int kcbs_validate_key(const struct nlattr *attr, struct netlink_ext_ack *extack)
+{
+	if (nla_len(attr) == 32 || nla_len(attr) == 64)
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr,
+			    "the key must be 32 bytes (AES-128-XTS) or 64 bytes (AES-256-XTS)");
+	return -EINVAL;
+}
 
 static const struct nla_policy kcbs_policy[KCLOUD_BS_A_MAX + 1] = {
 	[KCLOUD_BS_A_INFO_VERSION]	= { .type = NLA_REJECT },
@@ -90,6 +100,9 @@ static const struct nla_policy kcbs_policy[KCLOUD_BS_A_MAX + 1] = {
 	[KCLOUD_BS_A_SNAPSHOT_STORED]	= { .type = NLA_REJECT },
 	[KCLOUD_BS_A_SNAPSHOT_COW]	= { .type = NLA_REJECT },
 	[KCLOUD_BS_A_SNAPSHOT_ERROR]	= { .type = NLA_REJECT },
+	[KCLOUD_BS_A_VOLUME_KEY]	= NLA_POLICY_VALIDATE_FN(NLA_BINARY, kcbs_validate_key),
+	[KCLOUD_BS_A_VOLUME_CIPHER]	= { .type = NLA_REJECT },
+	[KCLOUD_BS_A_VOLUME_KEY_BITS]	= { .type = NLA_REJECT },
 };
 
 static struct kcbs_net *kcbs_net(struct net *net)
@@ -368,6 +381,9 @@ static int kcbs_fill_volume(struct sk_buff *skb, struct kcbs_volume *vol, u32 po
 	    nla_put_u32(skb, KCLOUD_BS_A_VOLUME_IOPS, READ_ONCE(vol->limit.iops)) ||
 	    nla_put_u32(skb, KCLOUD_BS_A_VOLUME_THROUGHPUT, READ_ONCE(vol->limit.kbps)) ||
 	    nla_put_u8(skb, KCLOUD_BS_A_VOLUME_STATE, state) ||
+	    (vol->crypt && (nla_put_string(skb, KCLOUD_BS_A_VOLUME_CIPHER, KCBS_CIPHER_NAME) ||
+			    nla_put_u32(skb, KCLOUD_BS_A_VOLUME_KEY_BITS,
+					kcbs_crypt_key_bits(vol->crypt)))) ||
 	    (event && nla_put_u8(skb, KCLOUD_BS_A_EVENT, event)))
 		goto cancel;
 	nest = nla_nest_start(skb, KCLOUD_BS_A_VOLUME_REPLICAS);
@@ -461,6 +477,8 @@ static int kcbs_volume_create_doit(struct sk_buff *skb, struct genl_info *info)
 	struct kcbs_volume *vol;
 	struct nlattr *nest;
 	const char *name, *meta = NULL;
+	unsigned int key_len = 0;
+	const u8 *key = NULL;
 	int n = 0, rem, err;
 	u64 size, epoch = 1;
 	u8 quorum;
@@ -533,9 +551,15 @@ static int kcbs_volume_create_doit(struct sk_buff *skb, struct genl_info *info)
 		}
 	}
 
+	if (a[KCLOUD_BS_A_VOLUME_KEY]) {
+		key = nla_data(a[KCLOUD_BS_A_VOLUME_KEY]);
+		key_len = nla_len(a[KCLOUD_BS_A_VOLUME_KEY]);	/* checked: 32 or 64 */
+	}
+
 	mutex_lock(&kcbs_lock);
 	vol = kcbs_volume_create(genl_info_net(info), name, size, quorum, region, epoch,
-				 rate, timeout, addrs, ports, n, meta, info->extack);
+				 rate, timeout, addrs, ports, n, meta, key, key_len,
+				 info->extack);
 	if (!IS_ERR(vol))
 		kcbs_volume_set_limits(vol, kcbs_get_u32(a[KCLOUD_BS_A_VOLUME_IOPS], 0),
 				       kcbs_get_u32(a[KCLOUD_BS_A_VOLUME_THROUGHPUT], 0));
@@ -722,6 +746,7 @@ static const int kcbs_fixed_attrs[] = {
 	KCLOUD_BS_A_VOLUME_QUORUM, KCLOUD_BS_A_VOLUME_REGION_SIZE,
 	KCLOUD_BS_A_VOLUME_EPOCH, KCLOUD_BS_A_VOLUME_TIMEOUT, KCLOUD_BS_A_VOLUME_REPLICAS,
 	KCLOUD_BS_A_REPLICA, KCLOUD_BS_A_VOLUME_META, KCLOUD_BS_A_VOLUME_FORCE,
+	KCLOUD_BS_A_VOLUME_KEY,
 };
 
 static int kcbs_volume_modify_doit(struct sk_buff *skb, struct genl_info *info)

@@ -114,6 +114,33 @@ static int kcbs_send_page(struct socket *sock, const struct bio_vec *bv, bool mo
 	return 0;
 }
 
+static bool kcbs_rq_bounced(struct request *rq)
+{
+	struct kcbs_cmd *cmd = blk_mq_rq_to_pdu(rq);
+
+	return cmd->nbounce;
+}
+
+/*
+ * Send an encrypted write's ciphertext. Copied, not sent by reference: its
+ * bounce pages go back to the volume's pool, and to another write, when the
+ * request ends, which a connection that failed may not have let go of.
+ */
+static int kcbs_send_bounce(struct socket *sock, struct msghdr *msg, struct kcbs_cmd *cmd)
+{
+	struct bio_vec bv = { .bv_len = KCBS_CRYPT_SECTOR };
+	int i, err = 0;
+
+	for (i = 0; i < cmd->nbounce && !err; i++) {
+		bv.bv_page = cmd->bounce[i];
+		if (i == cmd->nbounce - 1)
+			msg->msg_flags &= ~MSG_MORE;
+		iov_iter_bvec(&msg->msg_iter, ITER_SOURCE, &bv, 1, bv.bv_len);
+		err = kcbs_send_iter(sock, msg);
+	}
+	return err;
+}
+
 /**
  * kcbs_conn_send() - send one request frame
  * @c: the connection
@@ -143,7 +170,9 @@ int kcbs_conn_send(struct kcbs_conn *c, struct kcbs_msg_req *req,
 		msg.msg_flags |= MSG_MORE;
 	iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, &vec, 1, sizeof(*req));
 	err = kcbs_send_iter(c->sock, &msg);
-	if (!err && data && rq) {
+	if (!err && data && rq && kcbs_rq_bounced(rq)) {
+		err = kcbs_send_bounce(c->sock, &msg, blk_mq_rq_to_pdu(rq));
+	} else if (!err && data && rq) {
 		struct req_iterator iter;
 		struct bio_vec bvec;
 
@@ -264,6 +293,11 @@ static int kcbs_recv_one(struct kcbs_replica *r, struct socket *sock,
 		err = kcbs_recv_rq(sock, rq, be32_to_cpu(rep->data_crc), &crc_ok);
 		if (err)
 			return err;
+		/* Checked: decrypted on another CPU, which answers it. */
+		if (crc_ok && vol->crypt) {
+			kcbs_cmd_decrypt(r, rq, cmd);
+			return 0;
+		}
 	} else if (len) {
 		return -EPROTO;
 	}

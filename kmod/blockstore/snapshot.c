@@ -387,6 +387,13 @@ struct kcbs_snapshot *kcbs_snapshot_create(struct kcbs_volume *vol, const char *
 		NL_SET_ERR_MSG_MOD(extack, "a snapshot of this volume is being taken");
 		return ERR_PTR(-EBUSY);
 	}
+	/* The copier reads what the targets hold: an encrypted volume's
+	 * ciphertext, which a volume made from the file would encrypt again.
+	 */
+	if (vol->crypt) {
+		NL_SET_ERR_MSG_MOD(extack, "snapshots of encrypted volumes are not supported yet");
+		return ERR_PTR(-EOPNOTSUPP);
+	}
 	/* Its I/O waits for the quorum: the freeze would wait for it too. */
 	if (READ_ONCE(vol->state) == KCLOUD_BS_VOLUME_FROZEN) {
 		NL_SET_ERR_MSG_MOD(extack, "the volume is frozen: below its quorum");

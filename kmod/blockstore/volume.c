@@ -196,10 +196,21 @@ static int kcbs_cmd_send(struct kcbs_volume *vol, struct kcbs_replica *r,
 
 static u32 kcbs_rq_crc(struct request *rq)
 {
+	struct kcbs_cmd *cmd = blk_mq_rq_to_pdu(rq);
 	struct req_iterator iter;
 	struct bio_vec bvec;
 	u32 crc = ~0;
+	int i;
 
+	/* Encrypted: the ciphertext is what goes out. */
+	for (i = 0; i < cmd->nbounce; i++) {
+		void *p = kmap_local_page(cmd->bounce[i]);
+
+		crc = kcbs_crc(crc, p, KCBS_CRYPT_SECTOR);
+		kunmap_local(p);
+	}
+	if (cmd->nbounce)
+		return crc;
 	rq_for_each_segment(bvec, rq, iter) {
 		void *p = kmap_local_page(bvec.bv_page);
 
@@ -218,6 +229,8 @@ static void kcbs_cmd_end(struct kcbs_volume *vol, struct request *rq,
 	else
 		kcbs_stats_inc(&vol->stats, KCBS_S_ERRORS);
 	atomic_dec(&vol->stats.inflight);
+	if (cmd->nbounce)
+		kcbs_crypt_end(vol->crypt, cmd);
 	/* Ended here, not through blk_mq_complete_request(): that would move
 	 * the completion to the BLOCK softirq (one hardware queue), which
 	 * from the task contexts a request ends in (the receiver, the local
@@ -323,6 +336,8 @@ static void kcbs_cmd_settle(struct kcbs_volume *vol, struct request *rq,
 		break;
 	case REQUEUE:
 		atomic_dec(&vol->stats.inflight);
+		if (cmd->nbounce)
+			kcbs_crypt_end(vol->crypt, cmd);
 		blk_mq_requeue_request(rq, true);
 		break;
 	}
@@ -475,6 +490,45 @@ void kcbs_cmd_reply(struct kcbs_replica *r, struct request *rq, struct kcbs_cmd 
 	if (st != KCBS_ST_OK)
 		kcbs_stats_inc(&r->stats, KCBS_S_ERRORS);
 	kcbs_cmd_resolve(vol, rq, cmd, r->idx, st == KCBS_ST_OK && !data_err, attempt);
+}
+
+static void kcbs_decrypt_work(struct work_struct *work)
+{
+	struct kcbs_cmd *cmd = container_of(work, struct kcbs_cmd, crypt_work);
+	struct request *rq = blk_mq_rq_from_pdu(cmd);
+	struct kcbs_replica *r = cmd->crypt_r;
+	bool ok = !kcbs_crypt_read(rq, cmd);
+
+	if (!ok)
+		kcbs_stats_inc(&r->stats, KCBS_S_ERRORS);
+	kcbs_local_done(r, rq, ok, cmd->crypt_attempt, false);
+}
+
+/**
+ * kcbs_cmd_decrypt() - decrypt a READ's data, then answer for the replica
+ * @r: the replica whose receiver has the data, its crc32c checked
+ * @rq: the READ
+ * @cmd: its state
+ *
+ * The receiver goes on with the next reply while the volume's (unbound)
+ * workqueue decrypts this one, so that the reads of one replica are
+ * decrypted on several CPUs. From here the answer is off the connection,
+ * as a local read's is: the connection's failure or a timeout does not
+ * answer for it (its data is all here), and a replica stopping waits for
+ * it (local_inflight).
+ *
+ * Context: @r's receiver.
+ */
+void kcbs_cmd_decrypt(struct kcbs_replica *r, struct request *rq, struct kcbs_cmd *cmd)
+{
+	atomic_inc(&r->local_inflight);
+	spin_lock(&cmd->lock);
+	cmd->local |= BIT(r->idx);
+	cmd->crypt_attempt = cmd->tries;
+	spin_unlock(&cmd->lock);
+	cmd->crypt_r = r;
+	INIT_WORK(&cmd->crypt_work, kcbs_decrypt_work);
+	queue_work(r->vol->wq, &cmd->crypt_work);
 }
 
 static bool kcbs_fail_iter(struct request *rq, void *data)
@@ -869,11 +923,17 @@ static blk_status_t kcbs_queue_rq(struct blk_mq_hw_ctx *hctx,
 		kcbs_cmd_dispatched(vol, rq, cmd);
 		return BLK_STS_OK;
 	case REQ_OP_WRITE:
+		if (vol->crypt && kcbs_crypt_write(vol->crypt, rq, cmd))
+			return BLK_STS_IOERR;
 		crc = kcbs_rq_crc(rq);
 		break;
-	case REQ_OP_FLUSH:
 	case REQ_OP_DISCARD:
 	case REQ_OP_WRITE_ZEROES:
+		/* Zeroed ciphertext would read back as garbage. */
+		if (vol->crypt)
+			return BLK_STS_NOTSUPP;
+		break;
+	case REQ_OP_FLUSH:
 		break;
 	default:
 		return BLK_STS_NOTSUPP;
@@ -892,8 +952,11 @@ static blk_status_t kcbs_queue_rq(struct blk_mq_hw_ctx *hctx,
 			break;
 		up_read(&vol->gate);
 		kcbs_snapshot_wait(vol, seq);
-		if (READ_ONCE(vol->stopping))
+		if (READ_ONCE(vol->stopping)) {
+			if (cmd->nbounce)
+				kcbs_crypt_end(vol->crypt, cmd);
 			return BLK_STS_IOERR;
+		}
 	}
 	spin_lock(&vol->lock);
 	targets = kcbs_connected_mask(vol);
@@ -901,6 +964,8 @@ static blk_status_t kcbs_queue_rq(struct blk_mq_hw_ctx *hctx,
 	spin_unlock(&vol->lock);
 	if (hweight8(insync) < vol->quorum) {
 		up_read(&vol->gate);
+		if (cmd->nbounce)
+			kcbs_crypt_end(vol->crypt, cmd);
 		return BLK_STS_RESOURCE;		/* frozen: wait */
 	}
 	kcbs_cmd_start(vol, rq, cmd, targets, crc);
@@ -929,10 +994,14 @@ static blk_status_t kcbs_queue_rq(struct blk_mq_hw_ctx *hctx,
 static int kcbs_init_request(struct blk_mq_tag_set *set, struct request *rq,
 			     unsigned int hctx_idx, unsigned int numa_node)
 {
+	struct kcbs_volume *vol = set->driver_data;
 	struct kcbs_cmd *cmd = blk_mq_rq_to_pdu(rq);
 
 	spin_lock_init(&cmd->lock);
 	cmd->ended = true;
+	cmd->nbounce = 0;
+	if (vol->crypt)
+		kcbs_crypt_init_cmd(vol->crypt, cmd);
 	return 0;
 }
 
@@ -1056,6 +1125,7 @@ static void kcbs_volume_free(struct kcbs_volume *vol)
 		filp_close(vol->meta, NULL);
 	kvfree(vol->sync.buf);
 	kcbs_stats_free(&vol->stats);
+	kcbs_crypt_free(vol->crypt);
 	if (vol->wq)
 		destroy_workqueue(vol->wq);
 	if (vol->index >= 0)
@@ -1075,6 +1145,8 @@ static int kcbs_volume_tags(struct kcbs_volume *vol)
 	set->queue_depth = KCBS_QUEUE_DEPTH;
 	set->numa_node = NUMA_NO_NODE;
 	set->cmd_size = sizeof(struct kcbs_cmd);
+	if (vol->crypt)
+		set->cmd_size += kcbs_crypt_pdu_size(vol->crypt);
 	/* Like loop: no I/O scheduler by default, so that requests are
 	 * issued from the submitter's context rather than from kblockd.
 	 */
@@ -1106,15 +1178,19 @@ static int kcbs_volume_disk(struct kcbs_volume *vol)
 	/* No partition scan at add_disk(): it would wait for the quorum. */
 	set_bit(GD_SUPPRESS_PART_SCAN, &disk->state);
 
-	blk_queue_logical_block_size(disk->queue, SECTOR_SIZE);
+	/* Encrypted: no request splits a crypto sector. */
+	blk_queue_logical_block_size(disk->queue, vol->crypt ? KCBS_CRYPT_SECTOR : SECTOR_SIZE);
 	blk_queue_physical_block_size(disk->queue, 4096);
 	blk_queue_io_min(disk->queue, 4096);
 	blk_queue_max_hw_sectors(disk->queue, KCBS_MAX_IO >> SECTOR_SHIFT);
 	blk_queue_max_segments(disk->queue, KCBS_MAX_IO >> PAGE_SHIFT);
 	blk_queue_write_cache(disk->queue, true, true);
-	disk->queue->limits.discard_granularity = 4096;
-	blk_queue_max_discard_sectors(disk->queue, KCBS_MAX_IO >> SECTOR_SHIFT);
-	blk_queue_max_write_zeroes_sectors(disk->queue, KCBS_MAX_IO >> SECTOR_SHIFT);
+	/* Encrypted: a zeroed range would decrypt to garbage, so neither. */
+	if (!vol->crypt) {
+		disk->queue->limits.discard_granularity = 4096;
+		blk_queue_max_discard_sectors(disk->queue, KCBS_MAX_IO >> SECTOR_SHIFT);
+		blk_queue_max_write_zeroes_sectors(disk->queue, KCBS_MAX_IO >> SECTOR_SHIFT);
+	}
 	blk_queue_flag_set(QUEUE_FLAG_NONROT, disk->queue);
 	/* The data's crc32c is taken before it is sent, and pages are sent
 	 * without a copy: nobody may change them while a write is in flight.
@@ -1161,6 +1237,8 @@ static void kcbs_volume_del_disk(struct kcbs_volume *vol)
  * @ports: their ports
  * @n: how many, 1..KCLOUD_BS_MAX_REPLICAS
  * @meta: the metadata file to load or create, or NULL
+ * @key: the data key of an encrypted volume, or NULL
+ * @key_len: its length, 32 or 64
  * @extack: where to say why it failed
  *
  * Context: kcbs_lock held.
@@ -1170,7 +1248,8 @@ struct kcbs_volume *kcbs_volume_create(struct net *net, const char *name, u64 si
 				       u8 quorum, u32 region_size, u64 epoch,
 				       u32 resync_rate, u32 timeout_ms,
 				       const __be32 *addrs, const u16 *ports, int n,
-				       const char *meta, struct netlink_ext_ack *extack)
+				       const char *meta, const u8 *key, unsigned int key_len,
+				       struct netlink_ext_ack *extack)
 {
 	struct kcbs_net *kn = net_generic(net, kcbs_net_id);
 	struct kcbs_volume *vol;
@@ -1208,6 +1287,14 @@ struct kcbs_volume *kcbs_volume_create(struct net *net, const char *name, u64 si
 	err = kcbs_stats_init(&vol->stats);
 	if (err)
 		goto err_free;
+	if (key) {
+		vol->crypt = kcbs_crypt_create(key, key_len, name, extack);
+		if (IS_ERR(vol->crypt)) {
+			err = PTR_ERR(vol->crypt);
+			vol->crypt = NULL;
+			goto err_free;
+		}
+	}
 	vol->sync.buf = kvmalloc(region_size, GFP_KERNEL);
 	err = -ENOMEM;
 	if (!vol->sync.buf)
@@ -1249,6 +1336,9 @@ struct kcbs_volume *kcbs_volume_create(struct net *net, const char *name, u64 si
 		goto err_free;
 	}
 	list_add_tail(&vol->node, &kn->volumes);
+	if (vol->crypt)
+		pr_info("%s: encrypted: %s, %u-bit key\n", vol->name,
+			kcbs_crypt_driver(vol->crypt), kcbs_crypt_key_bits(vol->crypt));
 	for (i = 0; i < n; i++)
 		kcbs_replica_start(&vol->replicas[i]);
 	kcbs_notify_volume(vol, KCLOUD_BS_EVENT_VOLUME_CREATED);

@@ -9,6 +9,8 @@
 #
 #	mem_require		# root, fio, iperf3, the modules; or skip
 #	mem_setup		# two t_check results; the volume's disk in $dev
+#
+# MEM_BS_ARGS: more arguments for the volume's create (e.g. key-file FILE).
 mem_require() {
 	kc_require_root
 	command -v fio >/dev/null || t_skip_all "fio is not installed"
@@ -33,7 +35,7 @@ dev=""
 mem_setup() {
 	t_check "a VPC with two guests" vpc_setup
 	bs_step "a 3-replica volume over three targets" \
-		eval 'bs_setup_targets 3 16M && bs_volume_create vm 3 size $SIZE region 256K timeout 1500'
+		eval 'bs_setup_targets 3 16M && bs_volume_create vm 3 size $SIZE region 256K timeout 1500 ${MEM_BS_ARGS:-}'
 	bs_wait_state vm ok 30
 	dev=$(bs_disk vm)
 	[ -b "$dev" ] || { t_diag "no disk for the volume"; t_done; }

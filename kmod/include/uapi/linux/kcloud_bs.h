@@ -165,10 +165,35 @@
  *                                                cleanly, the first in-sync
  *                                                replica to connect is copied
  *                                                in full to the others.
+ *     KCLOUD_BS_A_VOLUME_KEY    NLA_BINARY      the volume's data key:
+ *                                                exactly 32 bytes (AES-128
+ *                                                in XTS) or 64 (AES-256); the
+ *                                                volume is then encrypted (see
+ *                                                "Encryption" below). Never
+ *                                                sent back, never written to
+ *                                                disk.
  *   The replicas given at create are taken to hold the same data (as a new,
  *   zeroed set does). The volume's disk, /dev/kcbsN, is created at once;
  *   its name is in the reply's KCLOUD_BS_A_VOLUME_DISK.
  *   Errors: EEXIST, EINVAL (with the attribute at fault), ENOMEM.
+ *
+ * Encryption: a volume created with KCLOUD_BS_A_VOLUME_KEY encrypts its
+ * data in the kernel before it leaves the host (on the wire and on every
+ * replica's backing store, local path included) and decrypts it after a
+ * read's crc32c is checked; targets store the ciphertext and know nothing
+ * of it. The cipher is xts(aes) with 4096-byte crypto sectors, each
+ * sector's IV the plain64 of its first 512-byte sector number (the byte
+ * offset / 512, little-endian, zero-padded to 16 bytes). A replica's
+ * backing store is then readable with dm-crypt:
+ *   dmsetup create NAME --table "0 SECTORS crypt aes-xts-plain64 HEXKEY 0
+ *                                DEV 0 1 sector_size:4096"
+ * (without iv_large_sectors). The disk's logical block size is 4096, and
+ * it offers no discard or write zeroes (a zeroed range would read back as
+ * garbage). With a metadata file, the file records a check value of the
+ * key (HMAC-SHA256 keyed with it, over a fixed label; it does not reveal
+ * the key): a volume created again from that file must give the same key
+ * (EKEYREJECTED otherwise; ENOKEY without one), and an unencrypted
+ * volume's file cannot be reused with a key (EINVAL).
  *
  * KCLOUD_BS_CMD_VOLUME_DELETE (do, admin)
  *   Request: KCLOUD_BS_A_VOLUME_NAME. Removes the disk and closes the
@@ -183,6 +208,11 @@
  *     KCLOUD_BS_A_VOLUME_DISK   NLA_NUL_STRING  "kcbsN"; absent while the
  *                                                volume is detached
  *     KCLOUD_BS_A_VOLUME_STATE  NLA_U8          enum kcloud_bs_volume_state
+ *     KCLOUD_BS_A_VOLUME_CIPHER NLA_NUL_STRING  "aes-xts-plain64", only if the
+ *                                                volume is encrypted
+ *     KCLOUD_BS_A_VOLUME_KEY_BITS NLA_U32       its key's bits, 256 or 512
+ *                                                (XTS: two AES keys), only
+ *                                                if it is encrypted
  *     KCLOUD_BS_A_VOLUME_REPLICAS  nested       one KCLOUD_BS_A_REPLICA nest
  *                                                per replica with every
  *                                                KCLOUD_BS_REPLICA_A_*
@@ -231,7 +261,7 @@
  *   with a RESIZE uevent and a KCLOUD_BS_EVENT_VOLUME_RESIZED event is
  *   sent. A smaller size is refused (EINVAL), as is one a target cannot
  *   hold (ENOSPC). The other volume attributes (_QUORUM, _REGION_SIZE,
- *   _EPOCH, _TIMEOUT, _REPLICAS, _META, ...) are refused with EINVAL and an
+ *   _EPOCH, _TIMEOUT, _REPLICAS, _META, _KEY, ...) are refused with EINVAL and an
  *   extack: they cannot change on a live volume. None of the four: EINVAL
  *   ("nothing to change"). The reply is the volume, as GET_VOLUME.
  *
@@ -263,7 +293,9 @@
  *   KCLOUD_BS_EVENT_SNAPSHOT_STATE event. One snapshot of a volume is
  *   pending at a time; a volume does not resize while one is.
  *   Errors: EEXIST (the name, or the file), EBUSY (a snapshot of the volume
- *   is pending; its I/O did not drain within 30 s), EINVAL, ENOENT.
+ *   is pending; the volume is frozen; its I/O did not drain within 30 s),
+ *   EOPNOTSUPP (an encrypted volume: the copy would hold its ciphertext),
+ *   EINVAL, ENOENT.
  *
  * KCLOUD_BS_CMD_SNAPSHOT_DELETE (do, admin)
  *   Request: KCLOUD_BS_A_SNAPSHOT_NAME. Forgets the snapshot; a pending one
@@ -347,6 +379,7 @@ enum kcloud_bs_feature {
 	KCLOUD_BS_F_LIMITS	= 1ULL << 10,	/* VOLUME_IOPS, _THROUGHPUT, VOLUME_MODIFY */
 	KCLOUD_BS_F_RESIZE	= 1ULL << 11,	/* VOLUME_MODIFY with VOLUME_SIZE */
 	KCLOUD_BS_F_SNAPSHOT	= 1ULL << 12,	/* SNAPSHOT_*, GET_SNAPSHOT */
+	KCLOUD_BS_F_ENCRYPT	= 1ULL << 13,	/* VOLUME_KEY: encrypted volumes */
 };
 
 enum kcloud_bs_volume_state {
@@ -446,6 +479,9 @@ enum kcloud_bs_attr {
 	KCLOUD_BS_A_SNAPSHOT_STORED,	/* NLA_U64: bytes */
 	KCLOUD_BS_A_SNAPSHOT_COW,	/* NLA_U64: regions */
 	KCLOUD_BS_A_SNAPSHOT_ERROR,	/* NLA_U32: errno */
+	KCLOUD_BS_A_VOLUME_KEY,		/* NLA_BINARY: 32 or 64 bytes, create only */
+	KCLOUD_BS_A_VOLUME_CIPHER,	/* NLA_NUL_STRING: reply only */
+	KCLOUD_BS_A_VOLUME_KEY_BITS,	/* NLA_U32: reply only */
 
 	__KCLOUD_BS_A_MAX,
 	KCLOUD_BS_A_MAX = __KCLOUD_BS_A_MAX - 1
