@@ -85,6 +85,17 @@ bs_same() {
 	done
 }
 
+# bs_refused MESSAGE CMD...: CMD fails with exit code 1 (the kernel or the
+# system refused) and says MESSAGE.
+bs_refused() {
+	local msg=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	echo "exit $rc: $out"
+	[ $rc = 1 ] && grep -qF "$msg" <<< "$out"
+}
+
 # bs_step DESC CMD...: as t_check, but CMD runs in this shell, so that the
 # cleanups it registers with t_defer are kept.
 bs_step() {

@@ -38,15 +38,6 @@ head -c $((16 * M)) /dev/urandom > "$BS_DIR/data"
 t_check "write 16 MiB" dd if="$BS_DIR/data" of="$dev" bs=1M oflag=direct conv=fsync \
 	status=none
 
-# refused MESSAGE CMD...: CMD fails (exit 1) and says MESSAGE.
-refused() {
-	local msg=$1 out rc
-	shift
-	out=$("$@" 2>&1)
-	rc=$?
-	echo "exit $rc: $out"
-	[ $rc = 1 ] && grep -qF "$msg" <<< "$out"
-}
 size_of() { bs_field "$1" 'v["size"]'; }
 tsize() {
 	kc_in "$(bs_ns "$1")" "$KC_TOOL" -j target show "t$1" | /usr/bin/python3 -c \
@@ -88,11 +79,11 @@ t_check "it reads back" cmp -n $((16 * M)) -i $((16 * M)):0 "$dev" "$BS_DIR/more
 t_check "the replicas are the same over 32 MiB" bs_same 3 $((32 * M))
 
 t_check "shrinking is refused: 'can grow, not shrink'" \
-	refused "can grow, not shrink" "$KC_TOOL" volume modify rz size 16M
+	bs_refused "can grow, not shrink" "$KC_TOOL" volume modify rz size 16M
 t_check "a size not a multiple of 4 KiB is refused" \
-	refused "not a multiple of 4096" "$KC_TOOL" volume modify rz size $((48 * M + 512))
+	bs_refused "not a multiple of 4096" "$KC_TOOL" volume modify rz size $((48 * M + 512))
 t_check "a size past 2^24 regions is refused (no overflow near 2^64)" \
-	refused "too many regions" "$KC_TOOL" volume modify rz size 18446744073709547520
+	bs_refused "too many regions" "$KC_TOOL" volume modify rz size 18446744073709547520
 
 # Target 3 goes: a resize waits for it, and what it misses in the new space
 # is copied to it when it returns.
@@ -102,7 +93,7 @@ t_check "with target 3 gone, write 1 MiB at 24 MiB" dd if="$BS_DIR/late" of="$de
 	seek=24 oflag=direct conv=nocreat,fsync status=none
 t_eq "the volume is degraded" "$(bs_field rz 'v["state"]')" degraded
 t_check "a degraded volume is not resized: 'every replica must be ... in sync'" \
-	refused "every replica must be connected and in sync" "$KC_TOOL" volume modify rz size 48M
+	bs_refused "every replica must be connected and in sync" "$KC_TOOL" volume modify rz size 48M
 t_eq "its size stays 32 MiB" "$(size_of rz)" $((32 * M))
 t_check "replica 3 owes regions of the new space" \
 	test "$(bs_field rz 'v["replicas"][2]["dirty"]')" -gt 0
@@ -118,7 +109,7 @@ dd if="$dev" of="$BS_DIR/expect" bs=1M iflag=direct status=none
 "$KC_TOOL" volume delete rz
 cp "$BS_DIR/crash.meta" "$META"
 reps=(replica 10.77.1.2:$BS_PORT replica 10.77.2.2:$BS_PORT replica 10.77.3.2:$BS_PORT)
-t_check "after a crash the metadata file refuses the old size" refused "another size" \
+t_check "after a crash the metadata file refuses the old size" bs_refused "another size" \
 	"$KC_TOOL" volume create rz "${reps[@]}" size 16M meta "$META"
 t_check "and takes the new one" "$KC_TOOL" volume create rz "${reps[@]}" size 32M meta "$META"
 t_check "in sync from it" bs_wait_state rz ok 60
@@ -155,7 +146,7 @@ t_defer "$KC_TOOL target del tl"
 t_defer "$KC_TOOL volume delete rb"
 t_check "the volume on a block device target is in sync" bs_wait_state rb ok 20
 t_check "grow past the device: 'cannot hold this size'" \
-	refused "cannot hold this size" "$KC_TOOL" volume modify rb size 16M
+	bs_refused "cannot hold this size" "$KC_TOOL" volume modify rb size 16M
 t_eq "it stays 8 MiB" "$(size_of rb)" $((8 * M))
 # The device grows, its new half full of 0xff: the target must zero it.
 head -c $((8 * M)) /dev/zero | tr '\0' '\377' >> "$BS_DIR/loop.img"

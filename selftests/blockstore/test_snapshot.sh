@@ -32,15 +32,6 @@ dev=$(bs_disk sv)
 t_defer "kill $!"
 kc_wait 10 kc_subscribed $! || t_diag "the event monitor did not subscribe in time"
 
-# refused MESSAGE CMD...: CMD fails (exit 1) and says MESSAGE.
-refused() {
-	local msg=$1 out rc
-	shift
-	out=$("$@" 2>&1)
-	rc=$?
-	echo "exit $rc: $out"
-	[ $rc = 1 ] && grep -qF "$msg" <<< "$out"
-}
 # sf NAME EXPR: a value from `kcloud -j snapshot show NAME`, EXPR in Python
 # over s (the snapshot's object).
 sf() {
@@ -71,15 +62,15 @@ t_check "a snapshot-state event said s1 completed" grep -q \
 	'"event":"snapshot-state","name":"s1","volume":"sv","state":"completed"' "$BS_DIR/events"
 
 # 2. Refusals.
-t_check "a snapshot name taken is refused" refused "a snapshot with this name exists" \
+t_check "a snapshot name taken is refused" bs_refused "a snapshot with this name exists" \
 	"$KC_TOOL" snapshot create s1 volume sv path "$BS_DIR/other.img"
-t_check "a file that exists is refused" refused "the snapshot file exists" \
+t_check "a file that exists is refused" bs_refused "the snapshot file exists" \
 	"$KC_TOOL" snapshot create s9 volume sv path "$BS_DIR/s1.img"
-t_check "an unknown volume is refused" refused "no volume with this name" \
+t_check "an unknown volume is refused" bs_refused "no volume with this name" \
 	"$KC_TOOL" snapshot create s9 volume nope path "$BS_DIR/s9.img"
-t_check "a missing directory is refused" refused "directory cannot be found" \
+t_check "a missing directory is refused" bs_refused "directory cannot be found" \
 	"$KC_TOOL" snapshot create s9 volume sv path "$BS_DIR/no/s9.img"
-t_check "an unknown snapshot cannot be shown" refused "no snapshot with this name" \
+t_check "an unknown snapshot cannot be shown" bs_refused "no snapshot with this name" \
 	"$KC_TOOL" snapshot show s9
 
 # 3. Sparse where the volume reads as zeroes; restore over garbage.
@@ -129,7 +120,7 @@ t_check "the volume resyncs" bs_wait_state sv ok 60
 t_check "the replicas are identical" bs_same 3 $((32 * M))
 t_check "targets 1 and 2 stop: the volume is frozen" \
 	eval 'bs_target_stop 1 && bs_target_stop 2 && bs_wait_state sv frozen 20'
-t_check "a snapshot of a frozen volume is refused" refused "the volume is frozen" \
+t_check "a snapshot of a frozen volume is refused" bs_refused "the volume is frozen" \
 	"$KC_TOOL" snapshot create s9 volume sv path "$BS_DIR/s9.img"
 t_check "targets 1 and 2 back: in sync again" \
 	eval 'bs_target_start 1 && bs_target_start 2 && bs_wait_state sv ok 60'
@@ -160,9 +151,9 @@ t_check "resync rate 256 KiB/s" "$KC_TOOL" volume modify sv resync-rate 256
 t_check "snapshot s5 (pending for two minutes)" "$KC_TOOL" snapshot create s5 volume sv \
 	path "$BS_DIR/s5.img"
 t_check "a second snapshot of the volume is refused while s5 is pending" \
-	refused "a snapshot of this volume is being taken" \
+	bs_refused "a snapshot of this volume is being taken" \
 	"$KC_TOOL" snapshot create s6 volume sv path "$BS_DIR/s6.img"
-t_check "a resize is refused while s5 is pending" refused "a snapshot of the volume" \
+t_check "a resize is refused while s5 is pending" bs_refused "a snapshot of the volume" \
 	"$KC_TOOL" volume modify sv size 64M
 t_check "delete the volume" "$KC_TOOL" volume delete sv
 t_eq "s5 failed: cancelled" "$(sf s5 '(s["state"], s["error"])')" "('failed', 125)"
