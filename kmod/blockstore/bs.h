@@ -384,8 +384,15 @@ struct kcbs_export *kcbs_export_get(struct kcbs_replica *r);
 void kcbs_export_put(struct kcbs_export *e);
 int kcbs_local_submit(struct kcbs_replica *r, struct request *rq, u8 attempt);
 
-/* crypt.c */
+/*
+ * crypt.c, built where the kernel has the skcipher API. Without it (a
+ * kernel configured lean, such as make check-debug's), a volume cannot be
+ * created with a key, and vol->crypt is always NULL, so that the functions
+ * below are never reached with one.
+ */
 struct kcbs_crypt;
+#if IS_ENABLED(CONFIG_CRYPTO_SKCIPHER)
+#define KCBS_CRYPT_FEATURE	KCLOUD_BS_F_ENCRYPT
 struct kcbs_crypt *kcbs_crypt_create(const u8 *key, unsigned int len, const char *name,
 				     struct netlink_ext_ack *extack);
 void kcbs_crypt_free(struct kcbs_crypt *c);
@@ -397,6 +404,53 @@ void kcbs_crypt_init_cmd(const struct kcbs_crypt *c, struct kcbs_cmd *cmd);
 int kcbs_crypt_write(struct kcbs_crypt *c, struct request *rq, struct kcbs_cmd *cmd);
 void kcbs_crypt_end(struct kcbs_crypt *c, struct kcbs_cmd *cmd);
 int kcbs_crypt_read(struct request *rq, struct kcbs_cmd *cmd);
+#else
+#define KCBS_CRYPT_FEATURE	0
+static inline struct kcbs_crypt *kcbs_crypt_create(const u8 *key, unsigned int len,
+						   const char *name,
+						   struct netlink_ext_ack *extack)
+{
+	NL_SET_ERR_MSG_MOD(extack, "this kernel has no skcipher API: no encrypted volumes");
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static inline void kcbs_crypt_free(struct kcbs_crypt *c) { }
+
+static inline unsigned int kcbs_crypt_key_bits(const struct kcbs_crypt *c)
+{
+	return 0;
+}
+
+static inline const char *kcbs_crypt_driver(const struct kcbs_crypt *c)
+{
+	return "";
+}
+
+static inline const u8 *kcbs_crypt_kcv(const struct kcbs_crypt *c)
+{
+	return NULL;
+}
+
+static inline size_t kcbs_crypt_pdu_size(const struct kcbs_crypt *c)
+{
+	return 0;
+}
+
+static inline void kcbs_crypt_init_cmd(const struct kcbs_crypt *c, struct kcbs_cmd *cmd) { }
+
+static inline int kcbs_crypt_write(struct kcbs_crypt *c, struct request *rq,
+				   struct kcbs_cmd *cmd)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void kcbs_crypt_end(struct kcbs_crypt *c, struct kcbs_cmd *cmd) { }
+
+static inline int kcbs_crypt_read(struct request *rq, struct kcbs_cmd *cmd)
+{
+	return -EOPNOTSUPP;
+}
+#endif
 
 /* bitmap.c */
 bool kcbs_bitmap_mark(struct kcbs_replica *r, u64 offset, u32 len);

@@ -17,7 +17,7 @@ static struct genl_family kcbs_family;
 			 KCLOUD_BS_F_REPLICA | KCLOUD_BS_F_RESYNC | KCLOUD_BS_F_EVENTS | \
 			 KCLOUD_BS_F_DISCARD | KCLOUD_BS_F_REPLACE | KCLOUD_BS_F_IDENTITY | \
 			 KCLOUD_BS_F_ATTACH | KCLOUD_BS_F_LIMITS | \
-			 KCLOUD_BS_F_RESIZE | KCLOUD_BS_F_SNAPSHOT | KCLOUD_BS_F_ENCRYPT)
+			 KCLOUD_BS_F_RESIZE | KCLOUD_BS_F_SNAPSHOT | KCBS_CRYPT_FEATURE)
 
 static struct netlink_range_validation kcbs_size_range = {
 	.min = SZ_1M, .max = U64_MAX,
