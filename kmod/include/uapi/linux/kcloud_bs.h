@@ -379,7 +379,7 @@ enum kcloud_bs_feature {
 	KCLOUD_BS_F_LIMITS	= 1ULL << 10,	/* VOLUME_IOPS, _THROUGHPUT, VOLUME_MODIFY */
 	KCLOUD_BS_F_RESIZE	= 1ULL << 11,	/* VOLUME_MODIFY with VOLUME_SIZE */
 	KCLOUD_BS_F_SNAPSHOT	= 1ULL << 12,	/* SNAPSHOT_*, GET_SNAPSHOT */
-	KCLOUD_BS_F_ENCRYPT	= 1ULL << 13,	/* VOLUME_KEY: encrypted volumes */
+	KCLOUD_BS_F_ENCRYPT	= 1ULL << 13,	/* VOLUME_KEY (kernels with the skcipher API) */
 };
 
 enum kcloud_bs_volume_state {
