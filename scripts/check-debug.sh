@@ -43,6 +43,8 @@ suite_start=$SECONDS
 # stall and hung-task limits go to 300 s and 900 s, as the time limits are
 # scaled. KCLOUD_CHECK_TESTS picks tests as selftests/run.sh does.
 export KCLOUD_TIMEOUT_SCALE=${KCLOUD_TIMEOUT_SCALE:-4}
+# The whole suite: the instance tests too (real guests nested in the VM).
+export KCLOUD_SLOW=${KCLOUD_SLOW:-1}
 # The scale tests make the same calls with fewer objects here: their point
 # on this kernel is what KASAN, lockdep and kmemleak find, not the counts
 # (make check asserts those). 4,096 netdevs alone took 20 minutes to make
@@ -56,16 +58,113 @@ for s in "${KCLOUD_GENL_SCHEMA:-}" "$top/../shared/netlink-schema/genetlink.yaml
 	"$top/Documentation/netlink/genetlink.yaml"; do
 	[ -n "$s" ] && [ -f "$s" ] && export KCLOUD_GENL_SCHEMA=$(realpath "$s") && break
 done
-KCLOUD_IMAGE_DIR=$top/build/guest selftests/vm/run-vm.sh \
-	--kernel "$ksrc/arch/x86/boot/bzImage" --kver "$kver" --mem 4G \
-	--timeout "${KCLOUD_VM_TIMEOUT:-5000}" --rwdir "$top/build/vm/check-debug" \
-	--append "kmemleak=on kasan.fault=report watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=300 sysctl.kernel.hung_task_timeout_secs=900" -- bash -c '
+# The suite is split over KCLOUD_DEBUG_VMS guests (default 2) that run at
+# once, each its own kernel with its own splat and kmemleak checks: a test
+# here waits on one CPU for much of its time (a tool's exec, a timeout),
+# so two guests keep both of the host's CPUs busy. The tests go to the
+# guest with the least work so far, longest first, by what each took in
+# the last run here (build/debug-kernel/test-seconds; a test not in it
+# counts as the median). The results are printed as one TAP stream.
+vms=${KCLOUD_DEBUG_VMS:-2}
+times=$top/build/debug-kernel/test-seconds
+mapfile -t tests < <(selftests/run.sh -l ${KCLOUD_CHECK_TESTS:-})
+[ ${#tests[@]} -gt 0 ] || { echo "not ok 1 no test matches: ${KCLOUD_CHECK_TESTS:-}"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+[ "$vms" -ge 1 ] 2> /dev/null || vms=1
+[ "$vms" -le ${#tests[@]} ] || vms=${#tests[@]}
+mapfile -t shards < <(printf '%s\n' "${tests[@]}" | /usr/bin/python3 -c '
+import statistics, sys
+vms, times = int(sys.argv[1]), {}
+try:
+    for line in open(sys.argv[2]):
+        name, sec = line.split()
+        times[name] = float(sec)
+except OSError:
+    pass
+tests = [t.strip() for t in sys.stdin if t.strip()]
+dflt = statistics.median(times.values()) if times else 1.0
+load, shard = [0.0] * vms, [[] for _ in range(vms)]
+order = {t: i for i, t in enumerate(tests)}
+for t in sorted(tests, key=lambda t: -times.get(t, dflt)):
+    k = load.index(min(load))
+    load[k] += times.get(t, dflt)
+    shard[k].append(t)
+for s in shard:
+    print(" ".join(sorted(s, key=order.get)))
+' "$vms" "$times")
+echo "# check-debug: ${#tests[@]} tests in ${#shards[@]} guests"
+
+run_shard() {
+	local k=$1
+	shift
+	# An exact name: selftests/run.sh matches patterns as substrings.
+	KCLOUD_IMAGE_DIR=$top/build/guest selftests/vm/run-vm.sh \
+		--kernel "$ksrc/arch/x86/boot/bzImage" --kver "$kver" --mem 4G \
+		--timeout "${KCLOUD_VM_TIMEOUT:-7200}" --rwdir "$top/build/vm/check-debug$k" \
+		--append "kmemleak=on kasan.fault=report watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=300 sysctl.kernel.hung_task_timeout_secs=900" -- bash -c '
 	# Everything is built in: tell modprobe so (kc_load resolves the
 	# kernel modules that kcloud'"'"'s depend on with modprobe).
 	m=/lib/modules/$(uname -r)
 	mkdir -p "$m" && cp "$0"/modules.builtin "$0"/modules.builtin.modinfo "$0"/modules.order "$m"/ &&
 		depmod -a "$(uname -r)"
-	exec selftests/run.sh "$@"' "$ksrc" ${KCLOUD_CHECK_TESTS:-}
-rc=$?
-echo "# check-debug: the suite took $(( SECONDS - suite_start )) s, $(( SECONDS - start )) s in all; guest log: $top/build/vm/check-debug/console.log"
+	exec selftests/run.sh "$@"' "$ksrc" "$@"
+}
+pids=()
+for k in "${!shards[@]}"; do
+	# shellcheck disable=SC2086
+	run_shard "$k" ${shards[$k]} > "$top/build/vm/check-debug$k.tap" 2>&1 &
+	pids+=($!)
+	echo "# check-debug: guest $k: ${shards[$k]}"
+done
+rc=0
+for p in "${pids[@]}"; do
+	wait "$p" || rc=1
+done
+
+# One TAP stream: each guest's results renumbered, its own plan and total
+# dropped, one total at the end.
+n=0 pass=0 fail=0 skip=0
+for k in "${!shards[@]}"; do
+	echo "# guest $k (console: $top/build/vm/check-debug$k/console.log)"
+	got=0
+	while IFS= read -r line; do
+		case "$line" in
+		"not ok "*)
+			n=$((n + 1)); fail=$((fail + 1)); got=1
+			echo "not ok $n $(sed -E 's/^not ok [0-9]+ //' <<< "$line")" ;;
+		"ok "*)
+			n=$((n + 1)); got=1
+			if [[ "$line" == *"# SKIP"* ]]; then skip=$((skip + 1)); else pass=$((pass + 1)); fi
+			echo "ok $n $(sed -E 's/^ok [0-9]+ //' <<< "$line")" ;;
+		"TAP version"*|1..[0-9]*|*" passed, "*" failed, "*" skipped") ;;
+		*) echo "$line" ;;
+		esac
+	done < "$top/build/vm/check-debug$k.tap"
+	if [ $got = 0 ]; then
+		n=$((n + 1)); fail=$((fail + 1))
+		echo "not ok $n guest $k printed no result (its console log says why)"
+	fi
+done
+echo "1..$n"
+echo "$pass passed, $fail failed, $skip skipped"
+[ $fail = 0 ] || rc=1
+
+# What each test took here (from the marks selftests/run.sh leaves in the
+# kernel log): the weights of the next run's split.
+for k in "${!shards[@]}"; do
+	tr -d '\r' < "$top/build/vm/check-debug$k/console.log" 2> /dev/null |
+		grep -a "kcloud-selftests: \|kcloud-vm: command end" |
+		sed -E 's/^\[ *([0-9.]+)\].*(kcloud-selftests: |kcloud-vm: command )/\1 /' |
+		awk '$2 != "start" { if (prev != "") printf "%s %.0f\n", prev, $1 - t; prev = $2; t = $1 }'
+done > "$times.new"
+if [ -s "$times.new" ]; then
+	# Keep the tests this run did not reach or run.
+	[ -f "$times" ] && awk 'NR == FNR { seen[$1] = 1; next } !($1 in seen)' \
+		"$times.new" "$times" > "$times.old"
+	cat "$times.old" >> "$times.new" 2> /dev/null
+	mv "$times.new" "$times"
+	rm -f "$times.old"
+else
+	rm -f "$times.new"
+fi
+echo "# check-debug: the suite took $(( SECONDS - suite_start )) s, $(( SECONDS - start )) s in all; guest logs: $top/build/vm/check-debug*/console.log"
 exit $rc
