@@ -76,7 +76,7 @@ struct kcbs_pcpu_stats {
 	u64 read_bytes, write_bytes;
 	u64 errors, retries, crc_errors, timeouts, reconnects;
 	u64 resync_regions, resync_bytes;
-	u64 garbage, stale, foreign, refused, throttled, trains, train_requests;
+	u64 garbage, stale, foreign, refused, throttled;
 	u64 local_reads, local_read_bytes, local_writes, local_write_bytes;
 	u64 lat[KCLOUD_BS_LAT_BUCKETS];
 	struct u64_stats_sync syncp;
@@ -98,8 +98,6 @@ enum kcbs_stat_field {
 	KCBS_S_FOREIGN,
 	KCBS_S_REFUSED,
 	KCBS_S_THROTTLED,
-	KCBS_S_TRAINS,
-	KCBS_S_TRAIN_REQUESTS,
 };
 
 int kcbs_stats_init(struct kcbs_stats *s);
@@ -162,20 +160,10 @@ struct kcbs_target *kcbs_target_find(struct net *net, const char *name);
 /* ---- volume, replicas ---------------------------------------------------- */
 
 /* One TCP connection to a target; the replica's receiver owns one reference. */
-/*
- * A replica's connection. Block requests are sent by queue_rq itself while
- * the replica is idle; with others in flight they go on @txq, and @tx_work
- * sends what has gathered there as one train of frames (nvme-tcp does the
- * same): the target then reads several requests a wakeup, and answers them
- * in one corked train too.
- */
 struct kcbs_conn {
 	struct kref ref;
 	struct socket *sock;
 	struct mutex tx_lock;	/* one frame at a time */
-	struct kcbs_replica *r;	/* whose it is */
-	struct llist_head txq;	/* requests for @tx_work, newest first */
-	struct work_struct tx_work;
 };
 
 struct kcbs_volume;
@@ -202,7 +190,6 @@ struct kcbs_replica {
 	unsigned long *dirty;	/* one bit per region it missed */
 	u64 target_epoch;
 	atomic_t inflight;
-	atomic_t tx_queued;	/* requests on a connection's txq, not yet handled */
 	struct kcbs_stats stats;
 };
 
@@ -221,7 +208,6 @@ struct kcbs_cmd {
 	blk_status_t status;
 	u32 data_crc;		/* WRITE: crc32c of the data */
 	u64 start_ns;
-	struct llist_node tx_node[KCLOUD_BS_MAX_REPLICAS];	/* on a conn's txq */
 	/* Encrypted volumes only (crypt.c): the rest of the pdu. */
 	struct page **bounce;	/* WRITE: the ciphertext, one page per crypto sector */
 	u16 nbounce;		/* pages held in @bounce */
@@ -381,10 +367,6 @@ struct kcbs_conn *kcbs_replica_get_conn(struct kcbs_replica *r);
 void kcbs_conn_put(struct kcbs_conn *c);
 int kcbs_conn_send(struct kcbs_conn *c, struct kcbs_msg_req *req,
 		   struct request *rq, const void *buf);
-int __kcbs_conn_send(struct kcbs_conn *c, struct kcbs_msg_req *req,
-		     struct request *rq, const void *buf, bool more);
-void kcbs_tx_work(struct work_struct *work);
-void kcbs_gate_close(struct kcbs_volume *vol);
 int kcbs_sock_recv(struct socket *sock, void *buf, size_t len);
 enum kcloud_bs_replica_state kcbs_replica_state(struct kcbs_replica *r);
 

@@ -126,79 +126,17 @@ static bool kcbs_rq_bounced(struct request *rq)
  * bounce pages go back to the volume's pool, and to another write, when the
  * request ends, which a connection that failed may not have let go of.
  */
-static int kcbs_send_bounce(struct socket *sock, struct msghdr *msg, struct kcbs_cmd *cmd,
-			    bool more)
+static int kcbs_send_bounce(struct socket *sock, struct msghdr *msg, struct kcbs_cmd *cmd)
 {
 	struct bio_vec bv = { .bv_len = KCBS_CRYPT_SECTOR };
 	int i, err = 0;
 
 	for (i = 0; i < cmd->nbounce && !err; i++) {
 		bv.bv_page = cmd->bounce[i];
-		if (i == cmd->nbounce - 1 && !more)
+		if (i == cmd->nbounce - 1)
 			msg->msg_flags &= ~MSG_MORE;
 		iov_iter_bvec(&msg->msg_iter, ITER_SOURCE, &bv, 1, bv.bv_len);
 		err = kcbs_send_iter(sock, msg);
-	}
-	return err;
-}
-
-/**
- * __kcbs_conn_send() - send one request frame, the connection's tx_lock held
- * @c: the connection
- * @req: the header, filled but for @hdr_crc
- * @rq: for a WRITE of a block request, the request whose data follows
- * @buf: for any other WRITE and a HELLO, the data that follows
- *	(@req->length bytes)
- * @more: more frames follow at once: leave this one in the socket (the
- *	last of a train is sent without, or pushed with tcp_sock_set_cork())
- *
- * Context: under memalloc_noreclaim_save().
- * Return: 0 or a negative errno; on error the connection is unusable.
- */
-int __kcbs_conn_send(struct kcbs_conn *c, struct kcbs_msg_req *req,
-		     struct request *rq, const void *buf, bool more)
-{
-	u32 len = be32_to_cpu(req->length);
-	bool data = len && (req->type == cpu_to_be16(KCBS_MSG_WRITE) ||
-			    req->type == cpu_to_be16(KCBS_MSG_HELLO));
-	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
-	struct kvec vec = { .iov_base = req, .iov_len = sizeof(*req) };
-	int err;
-
-	lockdep_assert_held(&c->tx_lock);
-	req->hdr_crc = cpu_to_be32(kcbs_crc(~0, req, KCBS_REQ_CRC_LEN));
-
-	if (data || more)
-		msg.msg_flags |= MSG_MORE;
-	iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, &vec, 1, sizeof(*req));
-	err = kcbs_send_iter(c->sock, &msg);
-	if (!err && data && rq && kcbs_rq_bounced(rq)) {
-		err = kcbs_send_bounce(c->sock, &msg, blk_mq_rq_to_pdu(rq), more);
-	} else if (!err && data && rq) {
-		struct req_iterator iter;
-		struct bio_vec bvec;
-
-		rq_for_each_segment(bvec, rq, iter) {
-			bool last = rq_iter_last(bvec, iter) && !more;
-
-			if (sendpage_ok(bvec.bv_page)) {
-				err = kcbs_send_page(c->sock, &bvec, !last);
-			} else {
-				iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, &bvec, 1, bvec.bv_len);
-				if (last)
-					msg.msg_flags &= ~MSG_MORE;
-				err = kcbs_send_iter(c->sock, &msg);
-			}
-			if (err)
-				break;
-		}
-	} else if (!err && data) {
-		vec.iov_base = (void *)buf;
-		vec.iov_len = len;
-		if (!more)
-			msg.msg_flags &= ~MSG_MORE;
-		iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, &vec, 1, len);
-		err = kcbs_send_iter(c->sock, &msg);
 	}
 	return err;
 }
@@ -216,12 +154,49 @@ int __kcbs_conn_send(struct kcbs_conn *c, struct kcbs_msg_req *req,
 int kcbs_conn_send(struct kcbs_conn *c, struct kcbs_msg_req *req,
 		   struct request *rq, const void *buf)
 {
+	u32 len = be32_to_cpu(req->length);
+	bool data = len && (req->type == cpu_to_be16(KCBS_MSG_WRITE) ||
+			    req->type == cpu_to_be16(KCBS_MSG_HELLO));
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
+	struct kvec vec = { .iov_base = req, .iov_len = sizeof(*req) };
 	unsigned int noreclaim;
 	int err;
 
+	req->hdr_crc = cpu_to_be32(kcbs_crc(~0, req, KCBS_REQ_CRC_LEN));
+
 	noreclaim = memalloc_noreclaim_save();
 	mutex_lock(&c->tx_lock);
-	err = __kcbs_conn_send(c, req, rq, buf, false);
+	if (data)
+		msg.msg_flags |= MSG_MORE;
+	iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, &vec, 1, sizeof(*req));
+	err = kcbs_send_iter(c->sock, &msg);
+	if (!err && data && rq && kcbs_rq_bounced(rq)) {
+		err = kcbs_send_bounce(c->sock, &msg, blk_mq_rq_to_pdu(rq));
+	} else if (!err && data && rq) {
+		struct req_iterator iter;
+		struct bio_vec bvec;
+
+		rq_for_each_segment(bvec, rq, iter) {
+			bool last = rq_iter_last(bvec, iter);
+
+			if (sendpage_ok(bvec.bv_page)) {
+				err = kcbs_send_page(c->sock, &bvec, !last);
+			} else {
+				iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, &bvec, 1, bvec.bv_len);
+				if (last)
+					msg.msg_flags &= ~MSG_MORE;
+				err = kcbs_send_iter(c->sock, &msg);
+			}
+			if (err)
+				break;
+		}
+	} else if (!err && data) {
+		vec.iov_base = (void *)buf;
+		vec.iov_len = len;
+		msg.msg_flags &= ~MSG_MORE;
+		iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, &vec, 1, len);
+		err = kcbs_send_iter(c->sock, &msg);
+	}
 	mutex_unlock(&c->tx_lock);
 	memalloc_noreclaim_restore(noreclaim);
 	return err;
@@ -512,9 +487,6 @@ static void kcbs_connect_work(struct work_struct *work)
 	kref_init(&c->ref);		/* r->conn's; the receiver takes its own */
 	mutex_init(&c->tx_lock);
 	c->sock = sock;
-	c->r = r;
-	init_llist_head(&c->txq);
-	INIT_WORK(&c->tx_work, kcbs_tx_work);
 
 	/* After an unclean stop the first in-sync replica is the source. */
 	kcbs_meta_source(r);
@@ -612,8 +584,6 @@ void kcbs_replica_stop(struct kcbs_replica *r)
 	kcbs_replica_kill(r);
 	flush_work(&r->recv_work);
 	cancel_delayed_work_sync(&r->connect_work);
-	/* What was queued on the connection is failed over, not sent. */
-	wait_var_event(&r->tx_queued, !atomic_read(&r->tx_queued));
 	/* Local reads are not on the connection: they end on their own. */
 	wait_var_event(&r->local_inflight, !atomic_read(&r->local_inflight));
 }

@@ -262,7 +262,7 @@ static int kcbs_resync_region(struct kcbs_volume *vol, struct kcbs_replica *src,
 	u32 len = min_t(u64, vol->region_size, vol->size - off);
 	int tries, err;
 
-	kcbs_gate_close(vol);
+	down_write(&vol->gate);
 	/* No write is sent now; those on a local device may still be on
 	 * their way: the copy starts once they are done (ORDERED on the wire
 	 * does the same for the others).
@@ -308,7 +308,7 @@ static int kcbs_resync_replica(struct kcbs_volume *vol, struct kcbs_replica *r)
 			/* Nothing left to copy: in sync once no write that
 			 * skipped it is still in flight (it would set a bit).
 			 */
-			kcbs_gate_close(vol);
+			down_write(&vol->gate);
 			done = !kcbs_writes_without(vol, r->idx) &&
 			       find_first_bit(r->dirty, vol->nregions) >= vol->nregions;
 			if (done) {

@@ -87,7 +87,7 @@ static void kcbs_snap_end(struct kcbs_snapshot *snap, int err)
 	struct kcbs_volume *vol = snap->vol;
 
 	WRITE_ONCE(snap->cancel, true);
-	kcbs_gate_close(vol);
+	down_write(&vol->gate);
 	vol->snap = NULL;
 	vol->snap_seq++;
 	up_write(&vol->gate);
@@ -127,7 +127,7 @@ static int kcbs_snap_read(struct kcbs_snapshot *snap, unsigned long bit, u32 *le
 	src = kcbs_sync_source(vol, NULL);
 	if (!src)
 		return -EAGAIN;
-	kcbs_gate_close(vol);
+	down_write(&vol->gate);
 	for (tries = 0; tries < KCBS_SNAP_TRIES; tries++) {
 		err = kcbs_sync_read(vol, src, off, len);
 		if (err != -EBADMSG)
@@ -350,7 +350,7 @@ static int kcbs_snap_publish(struct kcbs_snapshot *snap, struct kcbs_volume *vol
 		}
 	}
 	snap->time = ktime_get_real_ns();
-	kcbs_gate_close(vol);
+	down_write(&vol->gate);
 	vol->snap = snap;
 	up_write(&vol->gate);
 out:

@@ -143,12 +143,6 @@ void kcbs_stats_inc(struct kcbs_stats *s, enum kcbs_stat_field f)
 	case KCBS_S_THROTTLED:
 		p->throttled++;
 		break;
-	case KCBS_S_TRAINS:
-		p->trains++;
-		break;
-	case KCBS_S_TRAIN_REQUESTS:
-		p->train_requests++;
-		break;
 	}
 	u64_stats_update_end(&p->syncp);
 	put_cpu_ptr(s->pcpu);
@@ -202,8 +196,6 @@ static void kcbs_stats_sum(struct kcbs_stats *s, struct kcbs_pcpu_stats *sum)
 		sum->foreign += v.foreign;
 		sum->refused += v.refused;
 		sum->throttled += v.throttled;
-		sum->trains += v.trains;
-		sum->train_requests += v.train_requests;
 		sum->local_reads += v.local_reads;
 		sum->local_read_bytes += v.local_read_bytes;
 		sum->local_writes += v.local_writes;
@@ -265,9 +257,6 @@ int kcbs_stats_fill(struct sk_buff *skb, int attr, struct kcbs_stats *s, u64 dir
 			      KCLOUD_BS_STAT_PAD) ||
 	    nla_put_u64_64bit(skb, KCLOUD_BS_STAT_REFUSED, sum.refused, KCLOUD_BS_STAT_PAD) ||
 	    nla_put_u64_64bit(skb, KCLOUD_BS_STAT_THROTTLED, sum.throttled,
-			      KCLOUD_BS_STAT_PAD) ||
-	    nla_put_u64_64bit(skb, KCLOUD_BS_STAT_TRAINS, sum.trains, KCLOUD_BS_STAT_PAD) ||
-	    nla_put_u64_64bit(skb, KCLOUD_BS_STAT_TRAIN_REQUESTS, sum.train_requests,
 			      KCLOUD_BS_STAT_PAD) ||
 	    nla_put(skb, KCLOUD_BS_STAT_LAT_HIST, sizeof(sum.lat), sum.lat)) {
 		nla_nest_cancel(skb, nest);

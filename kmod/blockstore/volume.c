@@ -11,7 +11,6 @@
 #include <linux/highmem.h>
 #include <linux/idr.h>
 #include <linux/slab.h>
-#include <linux/tcp.h>
 
 #include <net/netns/generic.h>
 
@@ -139,143 +138,16 @@ static int kcbs_cmd_local(struct kcbs_replica *r, struct request *rq,
 	return err;
 }
 
-static void kcbs_cmd_resolve(struct kcbs_volume *vol, struct request *rq,
-			     struct kcbs_cmd *cmd, int idx, bool ok, u8 attempt);
-static void kcbs_cmd_dispatched(struct kcbs_volume *vol, struct request *rq,
-				struct kcbs_cmd *cmd);
-
-/* The frame header of the current dispatch of @rq to a target. */
-static void kcbs_cmd_header(struct kcbs_volume *vol, struct request *rq,
-			    struct kcbs_cmd *cmd, struct kcbs_msg_req *req)
-{
-	enum kcbs_msg_type type = kcbs_rq_type(rq);
-
-	memset(req, 0, sizeof(*req));
-	req->magic = cpu_to_be32(KCBS_REQ_MAGIC);
-	req->type = cpu_to_be16(type);
-	req->epoch = cpu_to_be64(vol->epoch);
-	req->handle = cpu_to_be64(kcbs_handle(rq, cmd));
-	if (type != KCBS_MSG_FLUSH) {
-		req->offset = cpu_to_be64(blk_rq_pos(rq) << SECTOR_SHIFT);
-		req->length = cpu_to_be32(blk_rq_bytes(rq));
-	}
-	if (type == KCBS_MSG_WRITE) {
-		req->data_crc = cpu_to_be32(cmd->data_crc);
-		if (rq->cmd_flags & REQ_FUA)
-			req->flags = cpu_to_be16(KCBS_MSG_F_FUA);
-	}
-}
-
-/*
- * Hand the current dispatch of @rq to @c's sender. It counts as a sender of
- * @rq (cmd->dispatching) until kcbs_tx_work() is done with it, so that @rq
- * does not end before.
- */
-static void kcbs_cmd_queue(struct kcbs_conn *c, struct request *rq, struct kcbs_cmd *cmd)
-{
-	struct kcbs_replica *r = c->r;
-
-	spin_lock(&cmd->lock);
-	cmd->dispatching++;
-	spin_unlock(&cmd->lock);
-	atomic_inc(&r->tx_queued);
-	llist_add(&cmd->tx_node[r->idx], &c->txq);
-	kref_get(&c->ref);		/* the sender's, if this queues it */
-	if (!queue_work(r->vol->wq, &c->tx_work))
-		kcbs_conn_put(c);
-}
-
-/**
- * kcbs_tx_work() - send what gathered on a connection's txq, as one train
- * @work: the connection's tx_work
- *
- * Every frame but the last goes with MSG_MORE; the train is pushed at its
- * end. A request answered for while it waited (its connection failed:
- * kcbs_cmd_fail_replica()) is not sent.
- */
-void kcbs_tx_work(struct work_struct *work)
-{
-	struct kcbs_conn *c = container_of(work, struct kcbs_conn, tx_work);
-	struct kcbs_replica *r = c->r;
-	struct kcbs_volume *vol = r->vol;
-	struct llist_node *node, *next;
-	unsigned int noreclaim;
-	bool pending = false;
-	int err = 0;
-
-	noreclaim = memalloc_noreclaim_save();
-	mutex_lock(&c->tx_lock);
-	while ((node = llist_del_all(&c->txq))) {
-		node = llist_reverse_order(node);
-		for (; node; node = next) {
-			struct kcbs_cmd *cmd = container_of(node - r->idx, struct kcbs_cmd,
-							    tx_node[0]);
-			struct request *rq = blk_mq_rq_from_pdu(cmd);
-			struct kcbs_msg_req req;
-			u8 attempt;
-			bool send;
-
-			next = node->next;
-			spin_lock(&cmd->lock);
-			send = !cmd->ended && !(cmd->done & BIT(r->idx));
-			if (send)
-				kcbs_cmd_header(vol, rq, cmd, &req);
-			attempt = cmd->tries;
-			spin_unlock(&cmd->lock);
-			if (send && !err) {
-				err = __kcbs_conn_send(c, &req, req_op(rq) == REQ_OP_WRITE ?
-						       rq : NULL, NULL, true);
-				if (!err)
-					kcbs_stats_inc(&r->stats, KCBS_S_TRAIN_REQUESTS);
-				pending = !err;
-				if (err)	/* the receiver fails the rest over */
-					kernel_sock_shutdown(c->sock, SHUT_RDWR);
-			}
-			/* In the socket or failed over: what kcbs_gate_close()
-			 * and kcbs_replica_stop() wait for.
-			 */
-			if (atomic_dec_and_test(&r->tx_queued))
-				wake_up_var(&r->tx_queued);
-			if (send && err)
-				kcbs_cmd_resolve(vol, rq, cmd, r->idx, false, attempt);
-			kcbs_cmd_dispatched(vol, rq, cmd);
-		}
-		if (pending && llist_empty(&c->txq)) {
-			tcp_sock_set_cork(c->sock->sk, false);	/* push the train */
-			kcbs_stats_inc(&r->stats, KCBS_S_TRAINS);
-			pending = false;
-		}
-	}
-	mutex_unlock(&c->tx_lock);
-	memalloc_noreclaim_restore(noreclaim);
-	kcbs_conn_put(c);
-}
-
-/**
- * kcbs_gate_close() - hold the gate for writing, with nothing on its way
- * @vol: the volume
- *
- * Once this returns, no write is being sent and none waits on a txq: what
- * was handed to a sender is in the socket (or failed over), ahead of what
- * the caller sends. Undo with up_write(&vol->gate).
- */
-void kcbs_gate_close(struct kcbs_volume *vol)
-{
-	int i;
-
-	down_write(&vol->gate);
-	for (i = 0; i < KCLOUD_BS_MAX_REPLICAS; i++)
-		wait_var_event(&vol->replicas[i].tx_queued,
-			       !atomic_read(&vol->replicas[i].tx_queued));
-}
-
 /* Send the current dispatch of @rq to replica @r. */
 static int kcbs_cmd_send(struct kcbs_volume *vol, struct kcbs_replica *r,
 			 struct request *rq, struct kcbs_cmd *cmd)
 {
 	enum kcbs_msg_type type = kcbs_rq_type(rq);
-	struct kcbs_msg_req req;
-	unsigned int noreclaim;
+	struct kcbs_msg_req req = {
+		.magic	= cpu_to_be32(KCBS_REQ_MAGIC),
+		.type	= cpu_to_be16(type),
+		.epoch	= cpu_to_be64(vol->epoch),
+	};
 	struct kcbs_conn *c;
 	u8 attempt;
 	int err;
@@ -286,7 +158,7 @@ static int kcbs_cmd_send(struct kcbs_volume *vol, struct kcbs_replica *r,
 		spin_unlock(&cmd->lock);
 		return 0;
 	}
-	kcbs_cmd_header(vol, rq, cmd, &req);
+	req.handle = cpu_to_be64(kcbs_handle(rq, cmd));
 	attempt = cmd->tries;
 	spin_unlock(&cmd->lock);
 	if (type != KCBS_MSG_ZERO && READ_ONCE(r->local)) {
@@ -302,27 +174,20 @@ static int kcbs_cmd_send(struct kcbs_volume *vol, struct kcbs_replica *r,
 			return err;
 		}
 	}
+	if (type != KCBS_MSG_FLUSH) {
+		req.offset = cpu_to_be64(blk_rq_pos(rq) << SECTOR_SHIFT);
+		req.length = cpu_to_be32(blk_rq_bytes(rq));
+	}
+	if (type == KCBS_MSG_WRITE) {
+		req.data_crc = cpu_to_be32(cmd->data_crc);
+		if (rq->cmd_flags & REQ_FUA)
+			req.flags = cpu_to_be16(KCBS_MSG_F_FUA);
+	}
 
 	c = kcbs_replica_get_conn(r);
 	if (!c)
 		return -ENOTCONN;
-	/* Others in flight on it, or its sender busy: join the train. */
-	if (atomic_read(&r->inflight) > 1 || !llist_empty(&c->txq) ||
-	    !mutex_trylock(&c->tx_lock)) {
-		kcbs_cmd_queue(c, rq, cmd);
-		kcbs_conn_put(c);
-		return 0;
-	}
-	if (!llist_empty(&c->txq)) {	/* raced with a queuer: keep the order */
-		mutex_unlock(&c->tx_lock);
-		kcbs_cmd_queue(c, rq, cmd);
-		kcbs_conn_put(c);
-		return 0;
-	}
-	noreclaim = memalloc_noreclaim_save();
-	err = __kcbs_conn_send(c, &req, type == KCBS_MSG_WRITE ? rq : NULL, NULL, false);
-	memalloc_noreclaim_restore(noreclaim);
-	mutex_unlock(&c->tx_lock);
+	err = kcbs_conn_send(c, &req, type == KCBS_MSG_WRITE ? rq : NULL, NULL);
 	kcbs_conn_put(c);
 	if (err)
 		kcbs_replica_kill(r);
@@ -954,7 +819,7 @@ int kcbs_volume_resize(struct kcbs_volume *vol, u64 size, struct netlink_ext_ack
 	WRITE_ONCE(vol->resizing, true);
 	cancel_delayed_work_sync(&vol->resync_work);
 
-	kcbs_gate_close(vol);
+	down_write(&vol->gate);
 	for (i = 0; i < KCLOUD_BS_MAX_REPLICAS && !err; i++) {
 		struct kcbs_replica *r = &vol->replicas[i];
 
@@ -1610,7 +1475,7 @@ int kcbs_replica_add(struct kcbs_volume *vol, __be32 addr, u16 port,
 	r->uptodate = false;
 	r->last_state = KCLOUD_BS_REPLICA_OUT_OF_SYNC;
 	/* Writes see it from now on: under the gate, so none is half sent. */
-	kcbs_gate_close(vol);
+	down_write(&vol->gate);
 	spin_lock(&vol->lock);
 	r->present = true;
 	vol->nreplicas++;
@@ -1648,7 +1513,7 @@ int kcbs_replica_remove(struct kcbs_volume *vol, int idx,
 		NL_SET_ERR_MSG_MOD(extack, "the replicas left would be fewer than the quorum");
 		return -EBUSY;
 	}
-	kcbs_gate_close(vol);
+	down_write(&vol->gate);
 	spin_lock(&vol->lock);
 	r->present = false;
 	vol->nreplicas--;
@@ -1704,7 +1569,7 @@ int kcbs_replica_replace(struct kcbs_volume *vol, int idx, __be32 addr, u16 port
 	}
 
 	/* Out with the old one: what was in flight on it is failed over. */
-	kcbs_gate_close(vol);
+	down_write(&vol->gate);
 	spin_lock(&vol->lock);
 	r->present = false;
 	vol->nreplicas--;
@@ -1726,7 +1591,7 @@ int kcbs_replica_replace(struct kcbs_volume *vol, int idx, __be32 addr, u16 port
 	kcbs_bitmap_set_all(r);
 	r->uptodate = false;
 	r->last_state = KCLOUD_BS_REPLICA_OUT_OF_SYNC;
-	kcbs_gate_close(vol);
+	down_write(&vol->gate);
 	spin_lock(&vol->lock);
 	r->present = true;
 	vol->nreplicas++;

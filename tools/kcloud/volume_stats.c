@@ -37,8 +37,6 @@ static const struct {
 	{ KCLOUD_BS_STAT_LOCAL_WRITE_BYTES, "local_write_bytes" },
 	{ KCLOUD_BS_STAT_REFUSED, "refused" },
 	{ KCLOUD_BS_STAT_THROTTLED, "throttled" },
-	{ KCLOUD_BS_STAT_TRAINS, "trains" },
-	{ KCLOUD_BS_STAT_TRAIN_REQUESTS, "train_requests" },
 };
 
 /* Print a KCLOUD_BS_A_STATS nest as a "stats" object. */

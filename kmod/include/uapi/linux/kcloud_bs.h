@@ -347,10 +347,6 @@
  *                                 served the module's max_conns already
  *   THROTTLED                     (volume) requests that waited for its
  *                                 IOPS or throughput limit
- *   TRAINS, TRAIN_REQUESTS        (replica) trains of requests its sender
- *                                 sent (with others in flight, requests
- *                                 queue for it; when idle, queue_rq sends
- *                                 them itself), and the requests in them
  *   LAT_HIST (NLA_BINARY)         KCLOUD_BS_LAT_BUCKETS __u64 counters:
  *                                 bucket i counts requests that took
  *                                 [2^i, 2^(i+1)) microseconds (bucket 0 from
@@ -537,8 +533,6 @@ enum kcloud_bs_stat {
 	KCLOUD_BS_STAT_LOCAL_WRITE_BYTES,
 	KCLOUD_BS_STAT_REFUSED,		/* targets: connections over max_conns */
 	KCLOUD_BS_STAT_THROTTLED,	/* volumes: requests held by a limit */
-	KCLOUD_BS_STAT_TRAINS,		/* replicas: trains of requests sent */
-	KCLOUD_BS_STAT_TRAIN_REQUESTS,	/* replicas: requests sent in them */
 
 	__KCLOUD_BS_STAT_MAX,
 	KCLOUD_BS_STAT_MAX = __KCLOUD_BS_STAT_MAX - 1
