@@ -208,6 +208,7 @@ struct kcbs_cmd {
 	blk_status_t status;
 	u32 data_crc;		/* WRITE: crc32c of the data */
 	u64 start_ns;
+	bool punt_local;	/* more requests follow in this dispatch: see kcbs_local_submit() */
 	/* Encrypted volumes only (crypt.c): the rest of the pdu. */
 	struct page **bounce;	/* WRITE: the ciphertext, one page per crypto sector */
 	u16 nbounce;		/* pages held in @bounce */

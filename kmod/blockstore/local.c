@@ -60,6 +60,7 @@ struct kcbs_local_io {
 	blk_status_t status;
 	u64 start_ns;
 	struct work_struct work;
+	struct work_struct submit_work;
 	struct bio bio;			/* last: the bio_set's front pad */
 };
 
@@ -220,6 +221,13 @@ static void kcbs_local_end_io(struct bio *bio)
 	queue_work(io->r->vol->wq, &io->work);
 }
 
+static void kcbs_local_submit_work(struct work_struct *work)
+{
+	struct kcbs_local_io *io = container_of(work, struct kcbs_local_io, submit_work);
+
+	submit_bio(&io->bio);
+}
+
 /**
  * kcbs_local_submit() - do a request on the replica's local device
  * @r: the replica
@@ -302,6 +310,21 @@ int kcbs_local_submit(struct kcbs_replica *r, struct request *rq, u8 attempt)
 				return -EAGAIN;
 			}
 		}
+	}
+	/*
+	 * Called in a submit_bio() (queue_rq issued directly from
+	 * blk_mq_submit_bio(), a plug being flushed there), the bio only goes
+	 * on current->bio_list, to be submitted once that submit_bio() is
+	 * done. Were queue_rq to block for a later request of the same plug
+	 * (the gate held by a resync that waits for this very write, a
+	 * snapshot's copy, bounce pages), it would never go: a worker submits
+	 * it then. The last request of a dispatch cannot be followed by one
+	 * that blocks: its bio goes from here, with no hop.
+	 */
+	if (current->bio_list && cmd->punt_local) {
+		INIT_WORK(&io->submit_work, kcbs_local_submit_work);
+		queue_work(vol->wq, &io->submit_work);
+		return 0;
 	}
 	/* queue_rq may be issuing the requests of a plug being flushed
 	 * (blk_mq_flush_plug_list() issues them directly): the device's

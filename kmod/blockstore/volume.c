@@ -899,6 +899,7 @@ static blk_status_t kcbs_queue_rq(struct blk_mq_hw_ctx *hctx,
 
 	if (READ_ONCE(vol->stopping))
 		return BLK_STS_IOERR;
+	cmd->punt_local = !bd->last;
 
 	/* Over a limit: back to the queue, run again when it may go (or
 	 * sooner, when a request ends).
