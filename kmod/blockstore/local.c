@@ -318,8 +318,11 @@ int kcbs_local_submit(struct kcbs_replica *r, struct request *rq, u8 attempt)
 	 * done. Were queue_rq to block for a later request of the same plug
 	 * (the gate held by a resync that waits for this very write, a
 	 * snapshot's copy, bounce pages), it would never go: a worker submits
-	 * it then. The last request of a dispatch cannot be followed by one
-	 * that blocks: its bio goes from here, with no hop.
+	 * it then. The last request of a dispatch goes from here, with no hop
+	 * (fio's single submissions): no request of that plug follows it. A
+	 * bio split above the queue's limits can still follow it, from the
+	 * same submit_bio(); the volume takes up to 1 MiB, so that is rare,
+	 * and not covered yet.
 	 */
 	if (current->bio_list && cmd->punt_local) {
 		INIT_WORK(&io->submit_work, kcbs_local_submit_work);
