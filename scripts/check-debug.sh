@@ -49,55 +49,54 @@ export KCLOUD_SLOW=${KCLOUD_SLOW:-1}
 # on this kernel is what KASAN, lockdep and kmemleak find, not the counts
 # (make check asserts those). 4,096 netdevs alone took 20 minutes to make
 # and tear down, most of it with RTNL held.
-export KCLOUD_VPC_SCALE_MAPPINGS=${KCLOUD_VPC_SCALE_MAPPINGS:-20000}
-export KCLOUD_VPC_SCALE_PORTS=${KCLOUD_VPC_SCALE_PORTS:-512}
-export KCLOUD_METER_SCALE=${KCLOUD_METER_SCALE:-2000}
+export KCLOUD_VPC_SCALE_MAPPINGS=${KCLOUD_VPC_SCALE_MAPPINGS:-10000}
+export KCLOUD_VPC_SCALE_PORTS=${KCLOUD_VPC_SCALE_PORTS:-256}
+export KCLOUD_METER_SCALE=${KCLOUD_METER_SCALE:-1000}
 # The tree copy does not sit beside ../shared: point the schema checks
 # (core/test_specs) at the genetlink schema the main tree sees.
 for s in "${KCLOUD_GENL_SCHEMA:-}" "$top/../shared/netlink-schema/genetlink.yaml" \
 	"$top/Documentation/netlink/genetlink.yaml"; do
 	[ -n "$s" ] && [ -f "$s" ] && export KCLOUD_GENL_SCHEMA=$(realpath "$s") && break
 done
-# The suite is split over KCLOUD_DEBUG_VMS guests (default 2) that run at
-# once, each its own kernel with its own splat and kmemleak checks: a test
-# here waits on one CPU for much of its time (a tool's exec, a timeout),
-# so two guests keep both of the host's CPUs busy. The tests go to the
-# guest with the least work so far, longest first, by what each took in
-# the last run here (build/debug-kernel/test-seconds; a test not in it
-# counts as the median). The results are printed as one TAP stream.
+# The suite runs on KCLOUD_DEBUG_VMS guests (default 2) at once, each its
+# own kernel with its own splat and kmemleak checks: a test here waits on
+# one CPU for much of its time (a tool's exec, a timeout), so two guests
+# keep both of the host's CPUs busy. A dispatcher here hands the tests out
+# one at a time (selftests/run.sh's KCLOUD_QUEUE, through each guest's
+# scratch folder), longest first, by what each took in the last run here
+# (build/debug-kernel/test-seconds, else the figures of scripts/
+# debug-test-seconds; a test in neither counts as the median): a guest that
+# is done early takes the next. The results are printed as one TAP stream.
 vms=${KCLOUD_DEBUG_VMS:-2}
 times=$top/build/debug-kernel/test-seconds
 mapfile -t tests < <(selftests/run.sh -l ${KCLOUD_CHECK_TESTS:-})
 [ ${#tests[@]} -gt 0 ] || { echo "not ok 1 no test matches: ${KCLOUD_CHECK_TESTS:-}"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 [ "$vms" -ge 1 ] 2> /dev/null || vms=1
 [ "$vms" -le ${#tests[@]} ] || vms=${#tests[@]}
-mapfile -t shards < <(printf '%s\n' "${tests[@]}" | /usr/bin/python3 -c '
+weights=$times
+[ -s "$weights" ] || weights=$top/scripts/debug-test-seconds
+mapfile -t queue < <(printf '%s\n' "${tests[@]}" | /usr/bin/python3 -c '
 import statistics, sys
-vms, times = int(sys.argv[1]), {}
+times = {}
 try:
-    for line in open(sys.argv[2]):
-        name, sec = line.split()
-        times[name] = float(sec)
+    for line in open(sys.argv[1]):
+        f = line.split()
+        if len(f) == 2 and not f[0].startswith("#"):
+            times[f[0]] = float(f[1])
 except OSError:
     pass
 tests = [t.strip() for t in sys.stdin if t.strip()]
 dflt = statistics.median(times.values()) if times else 1.0
-load, shard = [0.0] * vms, [[] for _ in range(vms)]
-order = {t: i for i, t in enumerate(tests)}
-for t in sorted(tests, key=lambda t: -times.get(t, dflt)):
-    k = load.index(min(load))
-    load[k] += times.get(t, dflt)
-    shard[k].append(t)
-for s in shard:
-    print(" ".join(sorted(s, key=order.get)))
-' "$vms" "$times")
-echo "# check-debug: ${#tests[@]} tests in ${#shards[@]} guests"
+for t in sorted(tests, key=lambda t: -times.get(t, dflt)):   # stable: suite order
+    print(t)
+' "$weights")
+echo "# check-debug: ${#tests[@]} tests on $vms guests, longest first by $weights"
 
-run_shard() {
+run_guest() {
 	local k=$1
 	shift
-	# An exact name: selftests/run.sh matches patterns as substrings.
-	KCLOUD_IMAGE_DIR=$top/build/guest selftests/vm/run-vm.sh \
+	# Every test is a candidate there; the dispatcher says which runs.
+	KCLOUD_QUEUE=1 KCLOUD_IMAGE_DIR=$top/build/guest selftests/vm/run-vm.sh \
 		--kernel "$ksrc/arch/x86/boot/bzImage" --kver "$kver" --mem 4G \
 		--timeout "${KCLOUD_VM_TIMEOUT:-7200}" --rwdir "$top/build/vm/check-debug$k" \
 		--append "kmemleak=on kasan.fault=report watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=300 sysctl.kernel.hung_task_timeout_secs=900" -- bash -c '
@@ -109,11 +108,36 @@ run_shard() {
 	exec selftests/run.sh "$@"' "$ksrc" "$@"
 }
 pids=()
-for k in "${!shards[@]}"; do
-	# shellcheck disable=SC2086
-	run_shard "$k" ${shards[$k]} > "$top/build/vm/check-debug$k.tap" 2>&1 &
+for ((k = 0; k < vms; k++)); do
+	mkdir -p "$top/build/vm/check-debug$k"
+	rm -f "$top/build/vm/check-debug$k"/want* "$top/build/vm/check-debug$k"/next.*
+	# An exact name: selftests/run.sh matches patterns as substrings.
+	run_guest "$k" "${tests[@]}" > "$top/build/vm/check-debug$k.tap" 2>&1 &
 	pids+=($!)
-	echo "# check-debug: guest $k: ${shards[$k]}"
+done
+
+# The dispatcher: a guest asks with want (a number N), gets next.N.
+qi=0
+while :; do
+	alive=0
+	for k in "${!pids[@]}"; do
+		kill -0 "${pids[$k]}" 2> /dev/null || continue
+		alive=1
+		w=$top/build/vm/check-debug$k/want
+		[ -f "$w" ] || continue
+		seq=$(cat "$w")
+		rm -f "$w"
+		name=""
+		if [ $qi -lt ${#queue[@]} ]; then
+			name=${queue[$qi]}
+			qi=$((qi + 1))
+			echo "# check-debug: guest $k: $name ($(( SECONDS - suite_start )) s)"
+		fi
+		printf '%s' "$name" > "$w.next"
+		mv "$w.next" "$top/build/vm/check-debug$k/next.$seq"
+	done
+	[ $alive = 1 ] || break
+	sleep 1
 done
 rc=0
 for p in "${pids[@]}"; do
@@ -123,7 +147,7 @@ done
 # One TAP stream: each guest's results renumbered, its own plan and total
 # dropped, one total at the end.
 n=0 pass=0 fail=0 skip=0
-for k in "${!shards[@]}"; do
+for ((k = 0; k < vms; k++)); do
 	echo "# guest $k (console: $top/build/vm/check-debug$k/console.log)"
 	got=0
 	while IFS= read -r line; do
@@ -150,7 +174,7 @@ echo "$pass passed, $fail failed, $skip skipped"
 
 # What each test took here (from the marks selftests/run.sh leaves in the
 # kernel log): the weights of the next run's split.
-for k in "${!shards[@]}"; do
+for ((k = 0; k < vms; k++)); do
 	tr -d '\r' < "$top/build/vm/check-debug$k/console.log" 2> /dev/null |
 		grep -a "kcloud-selftests: \|kcloud-vm: command end" |
 		sed -E 's/^\[ *([0-9.]+)\].*(kcloud-selftests: |kcloud-vm: command )/\1 /' |

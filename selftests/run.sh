@@ -19,6 +19,9 @@
 # usage: selftests/run.sh [-l] [PATTERN...]
 #   -l        list the tests and exit
 #   PATTERN   run only the tests whose AREA/NAME contains PATTERN
+#   KCLOUD_QUEUE=1  take the tests (of those) one at a time from a dispatcher
+#             on the host instead, through the VM's scratch folder
+#             (make check-debug, which runs several guests at once)
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/selftests/lib/lib.sh"
@@ -92,7 +95,37 @@ if ! kc_load meter vpc bs; then
 	exit 1
 fi
 
-for t in "${tests[@]}"; do
+# The next test in $t. With KCLOUD_QUEUE=1 it asks the host's dispatcher
+# (scripts/check-debug.sh): it writes a sequence number N to want in the
+# scratch folder and gets next.N, a test's AREA/NAME, or an empty file when
+# none is left. So a guest that is done early takes more.
+ti=0 qseq=0
+next_test() {
+	local q=${KCLOUD_SCRATCH:-} name c
+	if [ "${KCLOUD_QUEUE:-0}" != 1 ]; then
+		[ $ti -lt ${#tests[@]} ] || return 1
+		t=${tests[$ti]}
+		ti=$((ti + 1))
+		return 0
+	fi
+	while :; do
+		qseq=$((qseq + 1))
+		echo $qseq > "$q/want.tmp" && mv "$q/want.tmp" "$q/want" || return 1
+		while [ ! -f "$q/next.$qseq" ]; do sleep 1; done
+		name=$(cat "$q/next.$qseq")
+		rm -f "$q/next.$qseq"
+		[ -n "$name" ] || return 1
+		for c in "${tests[@]}"; do
+			if [ "$(basename "$(dirname "$c")")/$(basename "$c")" = "$name" ]; then
+				t=$c
+				return 0
+			fi
+		done
+		notok "$name: no such test here"
+	done
+}
+
+while next_test; do
 	area=$(basename "$(dirname "$t")")
 	name="$area/$(basename "$t")"
 	limit=900

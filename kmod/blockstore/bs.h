@@ -208,7 +208,6 @@ struct kcbs_cmd {
 	blk_status_t status;
 	u32 data_crc;		/* WRITE: crc32c of the data */
 	u64 start_ns;
-	bool punt_local;	/* more requests follow in this dispatch: see kcbs_local_submit() */
 	/* Encrypted volumes only (crypt.c): the rest of the pdu. */
 	struct page **bounce;	/* WRITE: the ciphertext, one page per crypto sector */
 	u16 nbounce;		/* pages held in @bounce */
@@ -283,7 +282,12 @@ struct kcbs_volume {
 
 	struct blk_mq_tag_set tag_set;	/* for the volume's life, across attaches */
 	struct gendisk *disk;		/* NULL while detached; kcbs_lock and lock */
-	struct workqueue_struct *wq;	/* WQ_MEM_RECLAIM: receivers, connects, resync */
+	/* WQ_MEM_RECLAIM both, each with its rescuer: the work that waits for
+	 * I/O (resync, snapshot copies, connects: ctl_wq) never holds up the
+	 * work that completes it (receivers, local bios: wq).
+	 */
+	struct workqueue_struct *wq;
+	struct workqueue_struct *ctl_wq;
 
 	struct delayed_work resync_work;
 	struct kcbs_sync_io sync;	/* under lock */

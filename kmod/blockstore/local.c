@@ -312,27 +312,29 @@ int kcbs_local_submit(struct kcbs_replica *r, struct request *rq, u8 attempt)
 		}
 	}
 	/*
+	 * The bio must reach the device now: a resync holding the volume's
+	 * gate waits for this write, and queue_rq, for a later request, may
+	 * wait for that gate (or for a snapshot's copy, or bounce pages) in
+	 * this very task.
+	 *
 	 * Called in a submit_bio() (queue_rq issued directly from
-	 * blk_mq_submit_bio(), a plug being flushed there), the bio only goes
-	 * on current->bio_list, to be submitted once that submit_bio() is
-	 * done. Were queue_rq to block for a later request of the same plug
-	 * (the gate held by a resync that waits for this very write, a
-	 * snapshot's copy, bounce pages), it would never go: a worker submits
-	 * it then. The last request of a dispatch goes from here, with no hop
-	 * (fio's single submissions): no request of that plug follows it. A
-	 * bio split above the queue's limits can still follow it, from the
-	 * same submit_bio(); the volume takes up to 1 MiB, so that is rare,
-	 * and not covered yet.
+	 * blk_mq_submit_bio(), or a plug flushed there, or the rest of a bio
+	 * split at the volume's limits), the bio would only be parked on
+	 * current->bio_list until that submit_bio() returns, and then join
+	 * the task's plug: a later request of the same plug blocking in
+	 * queue_rq would hold it back for good (seen on the debug kernel,
+	 * ext4 writeback against a resync). A worker submits it then.
 	 */
-	if (current->bio_list && cmd->punt_local) {
+	if (current->bio_list) {
 		INIT_WORK(&io->submit_work, kcbs_local_submit_work);
 		queue_work(vol->wq, &io->submit_work);
 		return 0;
 	}
-	/* queue_rq may be issuing the requests of a plug being flushed
-	 * (blk_mq_flush_plug_list() issues them directly): the device's
-	 * request must not join that plug, whose list is being emptied
-	 * (blk_add_rq_to_plug() would find a count and no request).
+	/*
+	 * Else queue_rq runs from blk_finish_plug() (or kblockd): the bio
+	 * must not join the plug being flushed either, whose list is being
+	 * emptied (blk_add_rq_to_plug() would find a count and no request),
+	 * nor wait in it.
 	 */
 	plug = current->plug;
 	current->plug = NULL;

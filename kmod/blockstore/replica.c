@@ -316,7 +316,7 @@ static void kcbs_schedule_connect(struct kcbs_replica *r, bool now)
 		delay = msecs_to_jiffies(r->backoff_ms);
 		r->backoff_ms = min(r->backoff_ms * 2, KCBS_BACKOFF_MAX_MS);
 	}
-	queue_delayed_work(vol->wq, &r->connect_work, delay);
+	queue_delayed_work(vol->ctl_wq, &r->connect_work, delay);
 }
 
 static void kcbs_recv_work(struct work_struct *work)

@@ -32,7 +32,7 @@
 void kcbs_resync_kick(struct kcbs_volume *vol)
 {
 	if (!READ_ONCE(vol->stopping))
-		mod_delayed_work(vol->wq, &vol->resync_work, 0);
+		mod_delayed_work(vol->ctl_wq, &vol->resync_work, 0);
 }
 
 /* One request of the resync on replica @r's connection; waits for it. */
@@ -359,5 +359,5 @@ void kcbs_resync_work(struct work_struct *work)
 	}
 	memalloc_noio_restore(noio);
 	if (again && !READ_ONCE(vol->stopping))
-		queue_delayed_work(vol->wq, &vol->resync_work, KCBS_RESYNC_RETRY);
+		queue_delayed_work(vol->ctl_wq, &vol->resync_work, KCBS_RESYNC_RETRY);
 }

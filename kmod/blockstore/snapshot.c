@@ -213,7 +213,7 @@ static void kcbs_snap_work(struct work_struct *work)
 		}
 		cond_resched();
 	}
-	queue_delayed_work(vol->wq, &snap->work, delay);
+	queue_delayed_work(vol->ctl_wq, &snap->work, delay);
 out:
 	memalloc_noio_restore(noio);
 }
@@ -249,7 +249,7 @@ bool kcbs_snapshot_hold(struct kcbs_volume *vol, struct request *rq, u32 *seq)
 	}
 	if (hold) {
 		*seq = READ_ONCE(vol->snap_seq);
-		mod_delayed_work(vol->wq, &snap->work, 0);
+		mod_delayed_work(vol->ctl_wq, &snap->work, 0);
 	}
 	return hold;
 }
@@ -426,7 +426,7 @@ struct kcbs_snapshot *kcbs_snapshot_create(struct kcbs_volume *vol, const char *
 		goto err_free;
 
 	list_add_tail(&snap->node, &kn->snapshots);
-	queue_delayed_work(vol->wq, &snap->work, 0);
+	queue_delayed_work(vol->ctl_wq, &snap->work, 0);
 	pr_info("%s: snapshot %s taken, to %s\n", vol->name, snap->name, snap->path);
 	kcbs_notify_snapshot(snap, KCLOUD_BS_EVENT_SNAPSHOT_STATE);
 	return snap;

@@ -899,7 +899,6 @@ static blk_status_t kcbs_queue_rq(struct blk_mq_hw_ctx *hctx,
 
 	if (READ_ONCE(vol->stopping))
 		return BLK_STS_IOERR;
-	cmd->punt_local = !bd->last;
 
 	/* Over a limit: back to the queue, run again when it may go (or
 	 * sooner, when a request ends).
@@ -1127,6 +1126,8 @@ static void kcbs_volume_free(struct kcbs_volume *vol)
 	kvfree(vol->sync.buf);
 	kcbs_stats_free(&vol->stats);
 	kcbs_crypt_free(vol->crypt);
+	if (vol->ctl_wq)
+		destroy_workqueue(vol->ctl_wq);
 	if (vol->wq)
 		destroy_workqueue(vol->wq);
 	if (vol->index >= 0)
@@ -1324,8 +1325,9 @@ struct kcbs_volume *kcbs_volume_create(struct net *net, const char *name, u64 si
 	vol->index = err;
 	vol->wq = alloc_workqueue("kcbs%d", WQ_MEM_RECLAIM | WQ_UNBOUND | WQ_HIGHPRI,
 				  0, vol->index);
+	vol->ctl_wq = alloc_workqueue("kcbs%d-ctl", WQ_MEM_RECLAIM | WQ_UNBOUND, 0, vol->index);
 	err = -ENOMEM;
-	if (!vol->wq)
+	if (!vol->wq || !vol->ctl_wq)
 		goto err_free;
 
 	err = kcbs_volume_tags(vol);
