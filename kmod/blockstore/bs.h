@@ -321,6 +321,8 @@ struct kcbs_snapshot {
 	atomic64_t copied;		/* bytes read from the volume */
 	atomic64_t stored;		/* of those, bytes written to the file */
 	atomic64_t cow;			/* regions taken first: a write waited */
+	unsigned int key_bits;		/* of an encrypted volume, else 0 */
+	u8 kcv[KCBS_KCV_LEN];		/* its key check value */
 
 	struct kcbs_volume *vol;	/* while pending */
 	struct file *file;

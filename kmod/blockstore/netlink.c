@@ -100,6 +100,7 @@ static const struct nla_policy kcbs_policy[KCLOUD_BS_A_MAX + 1] = {
 	[KCLOUD_BS_A_SNAPSHOT_STORED]	= { .type = NLA_REJECT },
 	[KCLOUD_BS_A_SNAPSHOT_COW]	= { .type = NLA_REJECT },
 	[KCLOUD_BS_A_SNAPSHOT_ERROR]	= { .type = NLA_REJECT },
+	[KCLOUD_BS_A_SNAPSHOT_KCV]	= { .type = NLA_REJECT },
 	[KCLOUD_BS_A_VOLUME_KEY]	= NLA_POLICY_VALIDATE_FN(NLA_BINARY, kcbs_validate_key),
 	[KCLOUD_BS_A_VOLUME_CIPHER]	= { .type = NLA_REJECT },
 	[KCLOUD_BS_A_VOLUME_KEY_BITS]	= { .type = NLA_REJECT },
@@ -830,6 +831,9 @@ static int kcbs_fill_snapshot(struct sk_buff *skb, struct kcbs_snapshot *snap, u
 			      KCLOUD_BS_A_PAD) ||
 	    (state == KCLOUD_BS_SNAPSHOT_FAILED &&
 	     nla_put_u32(skb, KCLOUD_BS_A_SNAPSHOT_ERROR, READ_ONCE(snap->error))) ||
+	    (snap->key_bits &&
+	     (nla_put(skb, KCLOUD_BS_A_SNAPSHOT_KCV, KCBS_KCV_LEN, snap->kcv) ||
+	      nla_put_u32(skb, KCLOUD_BS_A_VOLUME_KEY_BITS, snap->key_bits))) ||
 	    (event && nla_put_u8(skb, KCLOUD_BS_A_EVENT, event))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;

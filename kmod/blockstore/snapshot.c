@@ -387,13 +387,6 @@ struct kcbs_snapshot *kcbs_snapshot_create(struct kcbs_volume *vol, const char *
 		NL_SET_ERR_MSG_MOD(extack, "a snapshot of this volume is being taken");
 		return ERR_PTR(-EBUSY);
 	}
-	/* The copier reads what the targets hold: an encrypted volume's
-	 * ciphertext, which a volume made from the file would encrypt again.
-	 */
-	if (vol->crypt) {
-		NL_SET_ERR_MSG_MOD(extack, "snapshots of encrypted volumes are not supported yet");
-		return ERR_PTR(-EOPNOTSUPP);
-	}
 	/* Its I/O waits for the quorum: the freeze would wait for it too. */
 	if (READ_ONCE(vol->state) == KCLOUD_BS_VOLUME_FROZEN) {
 		NL_SET_ERR_MSG_MOD(extack, "the volume is frozen: below its quorum");
@@ -407,6 +400,14 @@ struct kcbs_snapshot *kcbs_snapshot_create(struct kcbs_volume *vol, const char *
 	strscpy(snap->volume, vol->name, sizeof(snap->volume));
 	strscpy(snap->path, path, sizeof(snap->path));
 	snap->size = vol->size;
+	/* The copier reads what the targets hold: an encrypted volume's
+	 * ciphertext. Restoring it takes the key, which the check value
+	 * tells right from wrong.
+	 */
+	if (vol->crypt) {
+		snap->key_bits = kcbs_crypt_key_bits(vol->crypt);
+		memcpy(snap->kcv, kcbs_crypt_kcv(vol->crypt), KCBS_KCV_LEN);
+	}
 	snap->nregions = vol->nregions;
 	snap->vol = vol;
 	snap->state = KCLOUD_BS_SNAPSHOT_PENDING;

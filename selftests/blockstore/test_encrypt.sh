@@ -9,7 +9,10 @@
 # with the key reads back exactly the plaintext; after a target is killed
 # and comes back, its resync leaves the stores identical; the volume
 # created again from its metadata file is refused with a wrong key or
-# none and gives the data back with the right one; ext4 on it is clean
+# none and gives the data back with the right one; a snapshot holds the
+# ciphertext, and volumes made from it (its key checked, under that key or
+# another, from the snapshot or its file) read what the volume read; ext4
+# on it is clean
 # for fsck; an unencrypted volume's metadata file is refused with a key;
 # no discard is offered; a bad key is refused with the kernel's reason.
 . "$(dirname "$0")/../lib/lib.sh"
@@ -25,7 +28,7 @@ modprobe loop 2> /dev/null
 feat=$("$KC_TOOL" -j info 2> /dev/null)
 [[ "$feat" == *encrypt* ]] || t_skip_all "kcloud_bs has no encryption (features: $feat)"
 
-t_plan 35
+t_plan 48
 SIZE=$((16 << 20))
 MB=$((SIZE >> 20))
 bs_step "two targets in their namespaces" bs_setup_targets 2 ${MB}M
@@ -77,13 +80,6 @@ sysq=/sys/block/${dev#/dev/}/queue
 t_eq "no discard offered" "$(cat $sysq/discard_max_bytes)" 0
 t_eq "no write zeroes offered" "$(cat $sysq/write_zeroes_max_bytes)" 0
 t_eq "4096-byte logical blocks (the crypto sector)" "$(cat $sysq/logical_block_size)" 4096
-snapref() {
-	local out
-	out=$("$KC_TOOL" snapshot create es volume ve path "$BS_DIR/es.img" 2>&1)
-	[ $? = 1 ] && grep -q "snapshots of encrypted volumes are not supported" <<< "$out" &&
-		! test -e "$BS_DIR/es.img"
-}
-t_check "a snapshot of an encrypted volume is refused, with the reason" snapref
 discard() { ! blkdiscard -o 0 -l 1M "$dev" 2> /dev/null; }
 t_check "blkdiscard fails" discard
 
@@ -166,9 +162,60 @@ cat "$BS_DIR/plain" "$BS_DIR/more" > "$BS_DIR/expect"
 expect() { dd if="$dev" bs=64k count=96 iflag=direct status=none | cmp - "$BS_DIR/expect"; }
 t_check "the volume reads what was written" expect
 
+# A snapshot holds the ciphertext, as the replicas do; a volume made from it
+# decrypts with the snapshot's key (checked) and encrypts with its own, and
+# reads what the encrypted volume read, never-written ranges included.
+head -c 64 /dev/urandom > "$BS_DIR/wrong"
+t_check "snapshot es of the encrypted volume" \
+	"$KC_TOOL" snapshot create es volume ve path "$BS_DIR/es.img" wait
+t_defer "$KC_TOOL snapshot delete es 2> /dev/null"
+es_bits() {
+	"$KC_TOOL" -j snapshot show es | /usr/bin/python3 -c \
+		'import json,sys; print(json.load(sys.stdin)[0].get("key_bits"))'
+}
+t_eq "it is of an encrypted volume, 512-bit key" "$(es_bits)" 512
+t_check "its file is the replicas' ciphertext" cmp -n $SIZE "$BS_DIR/es.img" "$BS_DIR/t1.img"
+rtargets() {
+	local i l
+	for i in 1 2 3; do
+		truncate -s ${MB}M "$BS_DIR/r$i.img"
+		l=$(losetup -f --show "$BS_DIR/r$i.img") || return 1
+		t_defer "losetup -d $l"
+		"$KC_TOOL" target add tr$i path "$l" port $((7100 + i)) addr 127.0.0.1 || return 1
+		t_defer "$KC_TOOL target del tr$i"
+	done
+}
+bs_step "three more targets on block devices of this host" rtargets
+# rvol NAME N ARGS...: a 1-replica volume on target trN
+rvol() {
+	"$KC_TOOL" volume create "$1" replica 127.0.0.1:$((7100 + $2)) size $SIZE "${@:3}" > /dev/null
+}
+out=$(rvol er1 1 snapshot es 2>&1)
+t_check "a volume from it without a key: refused ($out)" \
+	grep -q "holds an encrypted volume's ciphertext: the new volume is encrypted too" <<< "$out"
+out=$(rvol er1 1 snapshot es key-file "$BS_DIR/wrong" 2>&1)
+t_check "with another key and no source-key-file: refused ($out)" \
+	grep -q "is not snapshot es's (its check value differs): give source-key-file" <<< "$out"
+whole() { dd if="$1" bs=1M count=$MB iflag=direct status=none; }
+same_as_ve() { cmp <(whole "$(bs_disk "$1")") <(whole "$dev"); }
+bs_step "volume er1 from it, with its key" rvol er1 1 snapshot es key-file "$KEY"
+t_defer "$KC_TOOL volume delete er1 2> /dev/null"
+t_check "er1 reads all that ve reads" same_as_ve er1
+t_check "its store holds the same ciphertext (the same key)" \
+	cmp -n $SIZE "$BS_DIR/r1.img" "$BS_DIR/t1.img"
+bs_step "volume er2 from it under another key (source-key-file)" \
+	rvol er2 2 snapshot es key-file "$BS_DIR/wrong" source-key-file "$KEY"
+t_defer "$KC_TOOL volume delete er2 2> /dev/null"
+t_check "er2 reads all that ve reads" same_as_ve er2
+differs() { ! cmp -s -n $SIZE "$BS_DIR/r2.img" "$BS_DIR/t1.img"; }
+t_check "its store holds another ciphertext" differs
+bs_step "volume er3 from the snapshot's file (image, source-key-file)" \
+	rvol er3 3 image "$BS_DIR/es.img" key-file "$KEY" source-key-file "$KEY"
+t_defer "$KC_TOOL volume delete er3 2> /dev/null"
+t_check "er3 reads all that ve reads" same_as_ve er3
+
 # Created again from its metadata file: only with the same key.
 t_check "delete the volume" "$KC_TOOL" volume delete ve
-head -c 64 /dev/urandom > "$BS_DIR/wrong"
 out=$(create key-file "$BS_DIR/wrong" 2>&1)
 t_check "again with a wrong key: refused ($out)" \
 	grep -q "wrong key: it does not match the metadata file's key check value" <<< "$out"

@@ -53,7 +53,10 @@ static int kc_snapshot_usage(void)
 		"at the volume's resync rate. wait: until it is completed (exit 0) or\n"
 		"failed (exit 1). delete removes FILE too, unless keep-file.\n"
 		"kcloud volume create NAME ... snapshot SNAPSHOT makes a volume from\n"
-		"a completed snapshot (its size by default).\n");
+		"a completed snapshot (its size by default). The snapshot of an\n"
+		"encrypted volume holds its ciphertext: a volume made from it is\n"
+		"encrypted too (key-file, and source-key-file if the snapshot's key\n"
+		"is another).\n");
 	return KC_EXIT_USAGE;
 }
 
@@ -103,6 +106,9 @@ int kc_snapshot_show_cb(uint8_t cmd, struct nlattr **tb, void *arg)
 		if (*when)
 			kc_print_str(KC_ANY, "time", "time %s ", when);
 	}
+	if (tb[KCLOUD_BS_A_VOLUME_KEY_BITS])
+		kc_print_u64(KC_ANY, "key_bits", "encrypted key-bits %llu ",
+			     nla_get_u32(tb[KCLOUD_BS_A_VOLUME_KEY_BITS]));
 	if (tb[KCLOUD_BS_A_SNAPSHOT_PATH])
 		kc_print_str(KC_ANY, "path", "path %s",
 			     nla_get_string(tb[KCLOUD_BS_A_SNAPSHOT_PATH]));
@@ -124,6 +130,14 @@ static int kc_snapshot_info_cb(uint8_t cmd, struct nlattr **tb, void *arg)
 		si->state = nla_get_u8(tb[KCLOUD_BS_A_SNAPSHOT_STATE]);
 	if (tb[KCLOUD_BS_A_SNAPSHOT_ERROR])
 		si->error = nla_get_u32(tb[KCLOUD_BS_A_SNAPSHOT_ERROR]);
+	if (tb[KCLOUD_BS_A_VOLUME_NAME])
+		snprintf(si->volume, sizeof(si->volume), "%s",
+			 nla_get_string(tb[KCLOUD_BS_A_VOLUME_NAME]));
+	if (tb[KCLOUD_BS_A_SNAPSHOT_KCV] && tb[KCLOUD_BS_A_VOLUME_KEY_BITS] &&
+	    nla_len(tb[KCLOUD_BS_A_SNAPSHOT_KCV]) == KC_KCV_LEN) {
+		si->key_bits = nla_get_u32(tb[KCLOUD_BS_A_VOLUME_KEY_BITS]);
+		memcpy(si->kcv, nla_data(tb[KCLOUD_BS_A_SNAPSHOT_KCV]), KC_KCV_LEN);
+	}
 	return 0;
 }
 
@@ -314,14 +328,19 @@ static bool kc_all_zero(const char *p, size_t n)
  * kc_snapshot_restore() - write a completed snapshot into a new volume
  * @si: the snapshot (kc_snapshot_get())
  * @disk: the new volume's disk, "kcbsN"
+ * @dec: the decryptor of the snapshot of an encrypted volume (its file
+ *	holds the ciphertext), or NULL
  *
  * Every range of the volume is written: the snapshot's data, and zeroes
  * (BLKZEROOUT, no data on the wire) where the snapshot reads as zeroes, so
- * that targets that held anything before end the same.
+ * that targets that held anything before end the same. With @dec, every
+ * range is decrypted and written: the new volume reads what the snapshot's
+ * volume read, zeroed ranges included, under its own key.
  *
  * Return: 0 or an exit code (the reason printed).
  */
-int kc_snapshot_restore(const struct kc_snapshot_info *si, const char *disk)
+int kc_snapshot_restore(const struct kc_snapshot_info *si, const char *disk,
+			struct kc_cipher *dec)
 {
 	char dev[64];
 	uint64_t off;
@@ -350,7 +369,9 @@ int kc_snapshot_restore(const struct kc_snapshot_info *si, const char *disk)
 			       n < 0 ? strerror(errno) : "the file is short");
 			goto out_free;
 		}
-		if (kc_all_zero(buf, len)) {
+		if (dec && kc_cipher_decrypt(dec, buf, len, off))
+			goto out_free;
+		if (!dec && kc_all_zero(buf, len)) {
 			uint64_t range[2] = { off, len };
 
 			if (!ioctl(out, BLKZEROOUT, range))

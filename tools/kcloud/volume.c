@@ -62,7 +62,7 @@ static int kc_volume_usage(void)
 		"Usage: kcloud volume create NAME size SIZE replica ADDR:PORT [ replica ADDR:PORT ]...\n"
 		"              [ quorum N ] [ region SIZE ] [ epoch N ] [ resync-rate KIB/S ]\n"
 		"              [ timeout MS ] [ meta PATH ] [ iops N ] [ throughput SIZE ]\n"
-		"              [ snapshot SNAPSHOT | image FILE ]\n"
+		"              [ snapshot SNAPSHOT | image FILE ] [ source-key-file FILE ]\n"
 		"              [ key-file FILE ]\n"
 		"       kcloud volume modify NAME [ size SIZE ] [ iops N ] [ throughput SIZE ]\n"
 		"              [ resync-rate KIB/S ]\n"
@@ -91,6 +91,11 @@ static int kc_volume_usage(void)
 		"the raw key in FILE, 32 bytes (AES-128) or 64 (AES-256): data is\n"
 		"encrypted on the wire and on every replica; the key is never shown nor\n"
 		"stored. With meta, the same key is needed to create the volume again.\n"
+		"The snapshot of an encrypted volume holds its ciphertext: a volume made\n"
+		"from it needs key-file, and source-key-file if the snapshot's key is\n"
+		"another (checked against the snapshot's key check value); it reads\n"
+		"what the snapshot's volume read. An image from such a snapshot's file\n"
+		"takes source-key-file the same way.\n"
 		"A replica's store reads with dm-crypt: dmsetup create NAME --table\n"
 		"\"0 SECTORS crypt aes-xts-plain64 HEXKEY 0 DEV 0 1 sector_size:4096\".\n");
 	return KC_EXIT_USAGE;
@@ -278,15 +283,18 @@ static int kc_volume_created_cb(uint8_t cmd, struct nlattr **tb, void *arg)
 	return kc_volume_show_cb(cmd, tb, NULL);
 }
 
-/* Fill the new volume @name (its disk @disk) from @si; deleted on failure. */
+/*
+ * Fill the new volume @name (its disk @disk) from @si, decrypted with @dec
+ * if not NULL; deleted on failure.
+ */
 static int kc_volume_restore(const char *name, const char *disk,
-			     const struct kc_snapshot_info *si)
+			     const struct kc_snapshot_info *si, struct kc_cipher *dec)
 {
 	struct nl_msg *msg;
 	struct kc_nl *nl;
 	int rc;
 
-	rc = *disk ? kc_snapshot_restore(si, disk) : kc_err("the new volume has no disk");
+	rc = *disk ? kc_snapshot_restore(si, disk, dec) : kc_err("the new volume has no disk");
 	if (!rc)
 		return KC_EXIT_OK;
 	nl = kc_nl_open(KCLOUD_BS_GENL_NAME);
@@ -321,10 +329,44 @@ static int kc_read_key(const char *path, unsigned char *key, size_t max, size_t 
 	return 0;
 }
 
+/*
+ * The decryptor of @si, the snapshot (or image, @snapshot NULL) of an
+ * encrypted volume, with the key in @src_file (else @key_file, the new
+ * volume's), after the snapshot's key check value says it is its key.
+ */
+static int kc_source_cipher(const struct kc_snapshot_info *si, const char *snapshot,
+			    const char *key_file, const char *src_file, struct kc_cipher *dec)
+{
+	unsigned char key[256], kcv[KC_KCV_LEN];
+	const char *path = src_file ? src_file : key_file;
+	size_t len;
+	int rc;
+
+	if (!key_file)
+		return kc_err("%s %s holds an encrypted volume's ciphertext: the new volume"
+			      " is encrypted too (key-file)", snapshot ? "snapshot" : "image",
+			      snapshot ? snapshot : si->path);
+	if (kc_read_key(path, key, sizeof(key), &len))
+		return KC_EXIT_FAIL;
+	rc = KC_EXIT_OK;
+	if (snapshot && len * 8 != si->key_bits)
+		rc = kc_err("the key in \"%s\" is not snapshot %s's: %zu bits, not %u", path,
+			    snapshot, len * 8, si->key_bits);
+	else if (snapshot && !(rc = kc_key_check(key, len, si->volume, kcv)) &&
+		 memcmp(kcv, si->kcv, KC_KCV_LEN))
+		rc = kc_err("the key in \"%s\" is not snapshot %s's (its check value differs)%s",
+			    path, snapshot, src_file ? "" : ": give source-key-file");
+	if (!rc)
+		rc = kc_cipher_open(dec, key, len);
+	explicit_bzero(key, sizeof(key));
+	return rc;
+}
+
 static int kc_volume_create(int argc, char **argv)
 {
-	const char *snapshot = NULL, *image = NULL;
-	struct kc_snapshot_info si;
+	const char *snapshot = NULL, *image = NULL, *src_key_file = NULL;
+	struct kc_cipher dec, *decp = NULL;
+	struct kc_snapshot_info si = { 0 };
 	char disk[32] = "";
 	unsigned char key[256];
 	const char *key_file = NULL;
@@ -391,6 +433,9 @@ static int kc_volume_create(int argc, char **argv)
 		} else if (kc_matches(*argv, "key-file")) {
 			NEXT_ARG();
 			key_file = *argv;
+		} else if (!strcmp(*argv, "source-key-file")) {
+			NEXT_ARG();
+			src_key_file = *argv;
 		} else if (kc_is_help(*argv)) {
 			return kc_volume_usage();
 		} else if (!name) {
@@ -401,6 +446,8 @@ static int kc_volume_create(int argc, char **argv)
 	}
 	if (snapshot && image)
 		return kc_usage_err("give snapshot or image, not both");
+	if (src_key_file && !snapshot && !image)
+		return kc_usage_err("source-key-file goes with snapshot or image");
 	if (snapshot || image) {
 		int rc = snapshot ? kc_snapshot_get(snapshot, &si) : kc_image_info(image, &si);
 
@@ -417,12 +464,20 @@ static int kc_volume_create(int argc, char **argv)
 	}
 	if (!name || !size || !n)
 		return kc_usage_err("volume create needs NAME, size and a replica");
+	if (snapshot && !si.key_bits && src_key_file)
+		return kc_usage_err("snapshot %s is not of an encrypted volume: no source-key-file",
+				    snapshot);
+	if (si.key_bits || (image && src_key_file)) {
+		if (kc_source_cipher(&si, snapshot, key_file, src_key_file, &dec))
+			return KC_EXIT_FAIL;
+		decp = &dec;
+	}
 	if (key_file && kc_read_key(key_file, key, sizeof(key), &key_len))
-		return KC_EXIT_FAIL;
+		goto fail;
 
 	nl = kc_nl_open(KCLOUD_BS_GENL_NAME);
 	if (!nl)
-		return KC_EXIT_FAIL;
+		goto fail;
 	msg = kc_nl_msg(nl, KCLOUD_BS_CMD_VOLUME_CREATE, 0);
 	nla_put_string(msg, KCLOUD_BS_A_VOLUME_NAME, name);
 	nla_put_u64(msg, KCLOUD_BS_A_VOLUME_SIZE, size);
@@ -453,9 +508,17 @@ static int kc_volume_create(int argc, char **argv)
 	i = kc_nl_request(nl, msg, KCLOUD_BS_A_MAX, kc_volume_created_cb, disk);
 	kc_out_end();
 	kc_nl_close(nl);
-	if (i)
-		return KC_EXIT_FAIL;
-	return kc_volume_restore(name, disk, &si);
+	if (!i)
+		i = kc_volume_restore(name, disk, &si, decp);
+	else
+		i = KC_EXIT_FAIL;
+	if (decp)
+		kc_cipher_close(decp);
+	return i;
+fail:
+	if (decp)
+		kc_cipher_close(decp);
+	return KC_EXIT_FAIL;
 }
 
 /* kcloud volume modify NAME [ size SIZE ] [ iops N ] [ throughput SIZE ] [ resync-rate KIB/S ] */

@@ -294,8 +294,14 @@
  *   pending at a time; a volume does not resize while one is.
  *   Errors: EEXIST (the name, or the file), EBUSY (a snapshot of the volume
  *   is pending; the volume is frozen; its I/O did not drain within 30 s),
- *   EOPNOTSUPP (an encrypted volume: the copy would hold its ciphertext),
  *   EINVAL, ENOENT.
+ *   The snapshot of an encrypted volume holds what its replicas hold, the
+ *   ciphertext, as EBS's snapshots of encrypted volumes are encrypted: the
+ *   key never leaves the volume. Its replies carry the volume's key check
+ *   value (KCLOUD_BS_A_SNAPSHOT_KCV) and key size (_VOLUME_KEY_BITS), so
+ *   that a tool that restores it (decrypting with the key, then writing
+ *   through a new encrypted volume, under that key or another) can tell a
+ *   wrong key.
  *
  * KCLOUD_BS_CMD_SNAPSHOT_DELETE (do, admin)
  *   Request: KCLOUD_BS_A_SNAPSHOT_NAME. Forgets the snapshot; a pending one
@@ -314,6 +320,11 @@
  *     KCLOUD_BS_A_SNAPSHOT_COW     NLA_U64  regions copied ahead of their
  *                                           turn because a write waited
  *     KCLOUD_BS_A_SNAPSHOT_ERROR   NLA_U32  the errno of a failed snapshot
+ *     KCLOUD_BS_A_SNAPSHOT_KCV     NLA_BINARY  of an encrypted volume only:
+ *                                  its key check value, HMAC-SHA256 keyed
+ *                                  with the key over "kcloud_bs volume key
+ *                                  check v1:" and the volume's name
+ *     KCLOUD_BS_A_VOLUME_KEY_BITS  NLA_U32  of an encrypted volume only
  *   A snapshot is kept until deleted or the module is unloaded; its file
  *   outlives both. `kcloud volume create ... snapshot NAME` makes a new
  *   volume from a completed one.
@@ -482,6 +493,7 @@ enum kcloud_bs_attr {
 	KCLOUD_BS_A_VOLUME_KEY,		/* NLA_BINARY: 32 or 64 bytes, create only */
 	KCLOUD_BS_A_VOLUME_CIPHER,	/* NLA_NUL_STRING: reply only */
 	KCLOUD_BS_A_VOLUME_KEY_BITS,	/* NLA_U32: reply only */
+	KCLOUD_BS_A_SNAPSHOT_KCV,	/* NLA_BINARY: 32 bytes, reply only */
 
 	__KCLOUD_BS_A_MAX,
 	KCLOUD_BS_A_MAX = __KCLOUD_BS_A_MAX - 1
