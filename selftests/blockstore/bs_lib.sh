@@ -43,6 +43,19 @@ bs_setup_targets() {
 	done
 }
 
+# bs_local_target NAME PORT FILE SIZE: a target NAME on a loop device over
+# FILE (SIZE), on 127.0.0.1:PORT in this namespace: a volume here writes and
+# reads it without TCP (a local replica). The loop device is left in
+# BS_LOOP. Run it with bs_step, so that its cleanups are kept.
+bs_local_target() {
+	truncate -s "$4" "$3" || return 1
+	BS_LOOP=$(losetup -f --show "$3") || return 1
+	t_defer "losetup -d $BS_LOOP"
+	ip link set lo up
+	"$KC_TOOL" target add "$1" path "$BS_LOOP" port "$2" addr 127.0.0.1 || return 1
+	t_defer "$KC_TOOL target del $1"
+}
+
 # bs_volume_create NAME N [ARGS...]: a volume over targets 1..N.
 bs_volume_create() {
 	local name=$1 n=$2 i reps=()

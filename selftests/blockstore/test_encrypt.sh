@@ -32,13 +32,8 @@ t_plan 48
 SIZE=$((16 << 20))
 MB=$((SIZE >> 20))
 bs_step "two targets in their namespaces" bs_setup_targets 2 ${MB}M
-truncate -s ${MB}M "$BS_DIR/local.img"
-L=$(losetup -f --show "$BS_DIR/local.img") || t_skip_all "no loop device"
-t_defer "losetup -d $L"
-ip link set lo up
-t_check "a third target on a block device of this host" \
-	"$KC_TOOL" target add tl path "$L" port 7100 addr 127.0.0.1
-t_defer "$KC_TOOL target del tl"
+bs_step "a third target on a block device of this host" \
+	bs_local_target tl 7100 "$BS_DIR/local.img" ${MB}M
 STORES="$BS_DIR/t1.img $BS_DIR/t2.img $BS_DIR/local.img"
 META=$BS_DIR/ve.meta
 KEY=$BS_DIR/key
@@ -176,13 +171,9 @@ es_bits() {
 t_eq "it is of an encrypted volume, 512-bit key" "$(es_bits)" 512
 t_check "its file is the replicas' ciphertext" cmp -n $SIZE "$BS_DIR/es.img" "$BS_DIR/t1.img"
 rtargets() {
-	local i l
+	local i
 	for i in 1 2 3; do
-		truncate -s ${MB}M "$BS_DIR/r$i.img"
-		l=$(losetup -f --show "$BS_DIR/r$i.img") || return 1
-		t_defer "losetup -d $l"
-		"$KC_TOOL" target add tr$i path "$l" port $((7100 + i)) addr 127.0.0.1 || return 1
-		t_defer "$KC_TOOL target del tr$i"
+		bs_local_target tr$i $((7100 + i)) "$BS_DIR/r$i.img" ${MB}M || return 1
 	done
 }
 bs_step "three more targets on block devices of this host" rtargets

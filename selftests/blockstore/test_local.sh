@@ -23,13 +23,10 @@ PARAM=/sys/module/kcloud_bs/parameters/local_read
 t_plan 25
 SIZE=$((8 << 20))
 bs_step "a target in its namespace" bs_setup_targets 1 8M
-truncate -s 8M "$BS_DIR/local.img"
-L=$(losetup -f --show "$BS_DIR/local.img") || t_skip_all "no loop device"
-t_defer "losetup -d $L"
-ip link set lo up
+bs_step "a target on a block device of this host" \
+	bs_local_target tl 7100 "$BS_DIR/local.img" 8M
+L=$BS_LOOP
 local_start() { "$KC_TOOL" target add tl path "$L" port 7100 addr 127.0.0.1; }
-t_check "a target on a block device of this host" local_start
-t_defer "$KC_TOOL target del tl"
 t_defer "echo 1 > $PARAM"
 create() {
 	"$KC_TOOL" volume create vl replica 127.0.0.1:7100 replica 10.77.1.2:$BS_PORT \

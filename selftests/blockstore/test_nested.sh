@@ -32,13 +32,8 @@ t_plan 22
 M=$((1 << 20))
 SIZE=$((32 * M))
 bs_step "a target in its namespace" bs_setup_targets 1 32M
-truncate -s $SIZE "$BS_DIR/local.img"
-L=$(losetup -f --show "$BS_DIR/local.img") || t_skip_all "no loop device"
-t_defer "losetup -d $L"
-ip link set lo up
-local_start() { "$KC_TOOL" target add tl path "$L" port 7100 addr 127.0.0.1; }
-t_check "a target on a block device of this host" local_start
-t_defer "$KC_TOOL target del tl"
+bs_step "a target on a block device of this host" \
+	bs_local_target tl 7100 "$BS_DIR/local.img" $SIZE
 create() {
 	"$KC_TOOL" volume create vn replica 127.0.0.1:7100 replica 10.77.1.2:$BS_PORT \
 		size $SIZE quorum 1 resync-rate 2048 > /dev/null
