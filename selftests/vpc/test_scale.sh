@@ -75,8 +75,8 @@ s=$SECONDS
 t_eq "a dump returns all $NMAP mappings" "$(kch $H mapping show | grep -c '^mapping')" $NMAP
 t_eq "a dump returns all $NPORT ports" "$(kch $H port show | grep -c '^port')" $NPORT
 t_diag "the two dumps took $((SECONDS - s)) s"
-t_check "a duplicate address is refused" \
-	sh -c "! ip netns exec $H $KC_TOOL mapping add vpc big ip 10.1.160.10 mac 02:00:00:00:09:09 underlay 192.168.50.3 2>/dev/null"
+t_check "a duplicate address (guest b's) is refused" \
+	sh -c "! ip netns exec $H $KC_TOOL mapping add vpc big ip 10.1.200.10 mac 02:00:00:00:09:09 underlay 192.168.50.3 2>/dev/null"
 
 t_check "a reaches b through the mapping added last" vpc_ping ${VP}a 10.1.200.10
 t_check "b reaches a, the port added last" vpc_ping ${VP}b 10.2.100.10
