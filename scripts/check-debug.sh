@@ -19,7 +19,12 @@ echo "# check-debug: kernel $kver (ready in $(( SECONDS - start )) s here; its b
 	"$(cat "$top/build/debug-kernel/build-seconds" 2>/dev/null || echo ?) s)"
 
 tree=$top/build/debug-tree
+# Built against another build of the kernel (its BTF above all, which the
+# modules' BTF is split against): build the tree afresh.
+kstamp=$(cat "$top/build/debug-kernel/stamp" 2> /dev/null)
+[ "$(cat "$tree/.kernel-stamp" 2> /dev/null)" = "$kstamp" ] || rm -rf "$tree"
 mkdir -p "$tree"
+echo "$kstamp" > "$tree/.kernel-stamp"
 # The working tree as it is (committed or not), without build outputs.
 git ls-files -co --exclude-standard -z | grep -zv '^build/' |
 	tar --null -T - -cf - | tar -xf - -C "$tree"

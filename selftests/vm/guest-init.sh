@@ -47,6 +47,6 @@ echo "kcloud-vm: command end rc=$rc" > /dev/kmsg
 dmesg > "$scratch/dmesg.txt"
 echo "$rc" > "$scratch/rc"
 sync
-echo o > /proc/sysrq-trigger
+echo o > /proc/sysrq-trigger || poweroff -f
 # PID 1 must not exit (that panics): wait for the power-off however long it takes.
 while true; do sleep 60; done
