@@ -69,32 +69,35 @@ done
 # keep both of the host's CPUs busy. A dispatcher here hands the tests out
 # one at a time (selftests/run.sh's KCLOUD_QUEUE, through each guest's
 # scratch folder), longest first, by what each took in the last run here
-# (build/debug-kernel/test-seconds, else the figures of scripts/
-# debug-test-seconds; a test in neither counts as the median): a guest that
-# is done early takes the next. The results are printed as one TAP stream.
+# that ran it (build/debug-kernel/test-seconds), else by the figures of
+# scripts/debug-test-seconds (a test in neither counts as the median): a
+# guest that is done early takes the next. The results are printed as one TAP stream.
 vms=${KCLOUD_DEBUG_VMS:-2}
 times=$top/build/debug-kernel/test-seconds
 mapfile -t tests < <(selftests/run.sh -l ${KCLOUD_CHECK_TESTS:-})
 [ ${#tests[@]} -gt 0 ] || { echo "not ok 1 no test matches: ${KCLOUD_CHECK_TESTS:-}"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 [ "$vms" -ge 1 ] 2> /dev/null || vms=1
 [ "$vms" -le ${#tests[@]} ] || vms=${#tests[@]}
-weights=$times
-[ -s "$weights" ] || weights=$top/scripts/debug-test-seconds
+# What this machine measured wins over the committed figures, test by test
+# (a run of a few tests measured only those).
 mapfile -t queue < <(printf '%s\n' "${tests[@]}" | /usr/bin/python3 -c '
 import statistics, sys
 times = {}
-try:
-    for line in open(sys.argv[1]):
-        f = line.split()
-        if len(f) == 2 and not f[0].startswith("#"):
-            times[f[0]] = float(f[1])
-except OSError:
-    pass
+for path in sys.argv[1:]:
+    try:
+        for line in open(path):
+            f = line.split()
+            if len(f) == 2 and not f[0].startswith("#"):
+                times[f[0]] = float(f[1])
+    except OSError:
+        pass
 tests = [t.strip() for t in sys.stdin if t.strip()]
 dflt = statistics.median(times.values()) if times else 1.0
 for t in sorted(tests, key=lambda t: -times.get(t, dflt)):   # stable: suite order
     print(t)
-' "$weights")
+' "$top/scripts/debug-test-seconds" "$times")
+weights=$top/scripts/debug-test-seconds
+[ -s "$times" ] && weights="$times, then $weights"
 echo "# check-debug: ${#tests[@]} tests on $vms guests, longest first by $weights"
 
 run_guest() {

@@ -137,11 +137,12 @@ struct kcbs_target {
 	struct mutex meta_lock;		/* volume, raising epoch, the meta file, size */
 	char volume[KCLOUD_BS_NAME_LEN];	/* the store's volume, or "" */
 	struct socket *listen;
-	struct workqueue_struct *wq;	/* accept, receivers */
+	struct workqueue_struct *wq;	/* accept */
 	struct workqueue_struct *io_wq;	/* the requests' backing I/O */
 	struct work_struct accept_work;
 	struct mutex conns_lock;	/* conns, nconns, stopping */
 	struct list_head conns;
+	struct list_head dead;		/* gone, their workqueues to destroy */
 	wait_queue_head_t conns_gone;	/* a connection left conns */
 	unsigned int conns_gen;		/* bumped when one does */
 	unsigned int nconns;
@@ -184,6 +185,7 @@ struct kcbs_replica {
 	struct kcbs_export *local;	/* its target's device; under vol->lock */
 	atomic_t local_inflight;	/* local requests not finished */
 	atomic_t local_writes;		/* of those, writes and flushes */
+	struct workqueue_struct *recv_wq;	/* recv_work's alone */
 	struct work_struct recv_work;
 	struct delayed_work connect_work;
 	unsigned int backoff_ms;

@@ -507,7 +507,7 @@ static void kcbs_connect_work(struct work_struct *work)
 	r->backoff_ms = KCBS_BACKOFF_MIN_MS;
 	spin_unlock(&vol->lock);
 
-	queue_work(vol->wq, &r->recv_work);
+	queue_work(r->recv_wq, &r->recv_work);
 	kcbs_volume_update_state(vol);
 	kcbs_resync_kick(vol);
 	return;
@@ -535,7 +535,19 @@ int kcbs_replica_init(struct kcbs_replica *r, struct kcbs_volume *vol, int idx,
 	r->dirty = kvcalloc(BITS_TO_LONGS(vol->nregions), sizeof(long), GFP_KERNEL);
 	if (!r->dirty)
 		return -ENOMEM;
-	if (kcbs_stats_init(&r->stats)) {
+	/*
+	 * The receiver runs as long as its connection: a workqueue of its
+	 * own, whose rescuer (under memory pressure, or while no worker can
+	 * be created) takes only it. A rescuer runs the work items of its
+	 * workqueue one after the other: behind a receiver on a shared one,
+	 * the others would wait for ever.
+	 */
+	r->recv_wq = alloc_workqueue("kcbs-%s.%d", WQ_MEM_RECLAIM | WQ_UNBOUND | WQ_HIGHPRI,
+				     1, vol->name, idx);
+	if (!r->recv_wq || kcbs_stats_init(&r->stats)) {
+		if (r->recv_wq)
+			destroy_workqueue(r->recv_wq);
+		r->recv_wq = NULL;
 		kvfree(r->dirty);
 		r->dirty = NULL;
 		return -ENOMEM;
@@ -559,6 +571,8 @@ int kcbs_replica_init(struct kcbs_replica *r, struct kcbs_volume *vol, int idx,
 void kcbs_replica_free(struct kcbs_replica *r)
 {
 	kcbs_stats_free(&r->stats);
+	destroy_workqueue(r->recv_wq);
+	r->recv_wq = NULL;
 	kvfree(r->dirty);
 	r->dirty = NULL;
 }

@@ -43,6 +43,7 @@ struct kcbs_tconn {
 	struct list_head node;		/* kcbs_target.conns */
 	struct kcbs_target *t;
 	struct socket *sock;
+	struct workqueue_struct *wq;	/* the receiver's alone */
 	struct work_struct work;	/* the receiver */
 	void *buf;			/* KCBS_MAX_PAYLOAD bytes, the receiver's */
 	struct mutex tx_lock;		/* one reply at a time */
@@ -698,14 +699,29 @@ static void kcbs_tconn_work(struct work_struct *work)
 	spin_lock_irq(&c->wait.lock);	/* the last worker is out of it */
 	spin_unlock_irq(&c->wait.lock);
 	mutex_lock(&t->conns_lock);
-	list_del(&c->node);
+	list_move(&c->node, &t->dead);
 	WRITE_ONCE(t->nconns, t->nconns - 1);
 	WRITE_ONCE(t->conns_gen, t->conns_gen + 1);
 	mutex_unlock(&t->conns_lock);
 	wake_up_all(&t->conns_gone);
+	/* @c and its workqueue go in kcbs_tconn_reap(), once this returned. */
 	sock_release(c->sock);
 	kvfree(c->buf);
-	kfree(c);
+}
+
+/* Free the connections that are gone, their receivers returned. */
+static void kcbs_tconn_reap(struct kcbs_target *t)
+{
+	struct kcbs_tconn *c, *n;
+	LIST_HEAD(dead);
+
+	mutex_lock(&t->conns_lock);
+	list_splice_init(&t->dead, &dead);
+	mutex_unlock(&t->conns_lock);
+	list_for_each_entry_safe(c, n, &dead, node) {
+		destroy_workqueue(c->wq);	/* waits for the receiver's return */
+		kfree(c);
+	}
 }
 
 static void kcbs_accept_work(struct work_struct *work)
@@ -717,6 +733,7 @@ static void kcbs_accept_work(struct work_struct *work)
 	while (!READ_ONCE(t->stopping)) {
 		if (kernel_accept(t->listen, &sock, 0))
 			break;
+		kcbs_tconn_reap(t);
 		if (READ_ONCE(t->nconns) >= READ_ONCE(kcbs_max_conns)) {
 			kcbs_stats_inc(&t->stats, KCBS_S_REFUSED);
 			pr_warn_ratelimited("target %s: %u connections already: one more closed (max_conns)\n",
@@ -724,10 +741,23 @@ static void kcbs_accept_work(struct work_struct *work)
 			sock_release(sock);
 			continue;
 		}
+		/*
+		 * A receiver runs as long as its connection: on a workqueue of
+		 * its own, whose rescuer takes only it (a rescuer runs its
+		 * workqueue's items one after the other).
+		 */
 		c = kzalloc(sizeof(*c), GFP_KERNEL);
-		if (c)
+		if (c) {
 			c->buf = kvmalloc(KCBS_MAX_PAYLOAD, GFP_KERNEL);
-		if (!c || !c->buf) {
+			c->wq = alloc_workqueue("kcbs-tc-%s", WQ_UNBOUND | WQ_MEM_RECLAIM, 1,
+						t->name);
+		}
+		if (!c || !c->buf || !c->wq) {
+			if (c) {
+				if (c->wq)
+					destroy_workqueue(c->wq);
+				kvfree(c->buf);
+			}
 			kfree(c);
 			sock_release(sock);
 			continue;
@@ -746,13 +776,14 @@ static void kcbs_accept_work(struct work_struct *work)
 		if (t->stopping) {
 			mutex_unlock(&t->conns_lock);
 			sock_release(sock);
+			destroy_workqueue(c->wq);
 			kvfree(c->buf);
 			kfree(c);
 			break;
 		}
 		list_add(&c->node, &t->conns);
 		WRITE_ONCE(t->nconns, t->nconns + 1);
-		queue_work(t->wq, &c->work);
+		queue_work(c->wq, &c->work);
 		mutex_unlock(&t->conns_lock);
 	}
 }
@@ -841,6 +872,7 @@ struct kcbs_target *kcbs_target_create(struct net *net, const char *name,
 	mutex_init(&t->conns_lock);
 	mutex_init(&t->meta_lock);
 	INIT_LIST_HEAD(&t->conns);
+	INIT_LIST_HEAD(&t->dead);
 	init_waitqueue_head(&t->conns_gone);
 	INIT_WORK(&t->accept_work, kcbs_accept_work);
 	err = kcbs_stats_init(&t->stats);
@@ -941,6 +973,8 @@ void kcbs_target_destroy(struct kcbs_target *t)
 	list_for_each_entry(c, &t->conns, node)
 		kernel_sock_shutdown(c->sock, SHUT_RDWR);
 	mutex_unlock(&t->conns_lock);
+	wait_event(t->conns_gone, !READ_ONCE(t->nconns));
+	kcbs_tconn_reap(t);
 	destroy_workqueue(t->wq);
 	destroy_workqueue(t->io_wq);
 	sock_release(t->listen);

@@ -240,10 +240,37 @@ static void kcbs_cmd_end(struct kcbs_volume *vol, struct request *rq,
 	blk_mq_end_request(rq, cmd->status);
 }
 
-/* A write has the quorum: replicas that did not get it are out of sync. */
-static void kcbs_write_missed(struct kcbs_volume *vol, struct request *rq, u8 acked)
+/*
+ * A write has the quorum of in-sync replicas in @acked: the others are out
+ * of sync from now on. Done in the same critical section of vol->lock as
+ * the quorum count, so that two writes ending at once, each missing another
+ * replica, cannot both count a replica that the other takes out of sync:
+ * the in-sync replicas always hold every acknowledged write, and at least
+ * a quorum of them stays in sync (a crash then finds one with an empty
+ * bitmap to resync the others from). Context: vol->lock.
+ *
+ * Return: true if a replica went out of sync.
+ */
+static bool kcbs_write_missed_locked(struct kcbs_volume *vol, u8 acked)
 {
 	bool changed = false;
+	int i;
+
+	for (i = 0; i < KCLOUD_BS_MAX_REPLICAS; i++) {
+		struct kcbs_replica *r = &vol->replicas[i];
+
+		if (r->present && !(acked & BIT(i)) && r->uptodate) {
+			r->uptodate = false;
+			changed = true;
+		}
+	}
+	return changed;
+}
+
+/* Record in the bitmaps what the replicas out of sync missed of @rq. */
+static void kcbs_write_missed(struct kcbs_volume *vol, struct request *rq, u8 acked,
+			      bool changed)
+{
 	int i;
 
 	for (i = 0; i < KCLOUD_BS_MAX_REPLICAS; i++) {
@@ -257,12 +284,6 @@ static void kcbs_write_missed(struct kcbs_volume *vol, struct request *rq, u8 ac
 		 */
 		if (kcbs_bitmap_mark(r, blk_rq_pos(rq) << SECTOR_SHIFT, blk_rq_bytes(rq)))
 			kcbs_meta_write_bitmap(r);
-		spin_lock(&vol->lock);
-		if (r->uptodate) {
-			r->uptodate = false;
-			changed = true;
-		}
-		spin_unlock(&vol->lock);
 	}
 	if (changed) {
 		kcbs_volume_update_state(vol);
@@ -285,6 +306,7 @@ static void kcbs_cmd_settle(struct kcbs_volume *vol, struct request *rq,
 	__releases(&cmd->lock)
 {
 	enum { WAIT, END, END_WRITE, RETRY, REQUEUE } action = WAIT;
+	bool changed = false;
 	u8 acked = 0;
 
 	if (cmd->ended || cmd->dispatching) {
@@ -304,20 +326,25 @@ static void kcbs_cmd_settle(struct kcbs_volume *vol, struct request *rq,
 
 		spin_lock(&vol->lock);
 		insync = kcbs_uptodate_mask(vol, cmd->acked);
-		spin_unlock(&vol->lock);
 		if (hweight8(insync) >= vol->quorum) {
 			cmd->ended = true;
 			cmd->status = BLK_STS_OK;
 			acked = cmd->acked;
-			action = kcbs_rq_changes(rq) ? END_WRITE : END;
-		} else if (READ_ONCE(vol->stopping)) {
-			cmd->ended = true;
-			cmd->status = BLK_STS_IOERR;
 			action = END;
-		} else {
+			if (kcbs_rq_changes(rq)) {
+				action = END_WRITE;
+				changed = kcbs_write_missed_locked(vol, acked);
+			}
+		}
+		spin_unlock(&vol->lock);
+		if (action == WAIT) {
 			/* Below quorum: send it again when enough are back. */
 			cmd->ended = true;
 			action = REQUEUE;
+			if (READ_ONCE(vol->stopping)) {
+				cmd->status = BLK_STS_IOERR;
+				action = END;
+			}
 		}
 	}
 	spin_unlock(&cmd->lock);
@@ -326,7 +353,7 @@ static void kcbs_cmd_settle(struct kcbs_volume *vol, struct request *rq,
 	case WAIT:
 		break;
 	case END_WRITE:
-		kcbs_write_missed(vol, rq, acked);
+		kcbs_write_missed(vol, rq, acked, changed);
 		fallthrough;
 	case END:
 		kcbs_cmd_end(vol, rq, cmd);

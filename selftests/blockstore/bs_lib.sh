@@ -85,7 +85,10 @@ bs_field() {
 bs_wait_state() {
 	local end=$((SECONDS + $3 * ${KCLOUD_TIMEOUT_SCALE:-1}))
 	while [ "$(bs_field "$1" 'v["state"]' 2>/dev/null)" != "$2" ]; do
-		[ $SECONDS -ge "$end" ] && return 1
+		if [ $SECONDS -ge "$end" ]; then
+			t_diag "$1 is not $2 after $3 s: $("$KC_TOOL" volume show "$1" 2>&1 | tr -s ' \n' ' ')"
+			return 1
+		fi
 		sleep 0.2
 	done
 }

@@ -86,13 +86,25 @@ f_wait_gone() {
 # f_stuck_diag PID: what a hung process and the kernel are waiting for.
 f_stuck_diag() {
 	local t
-	t_diag "$("$KC_TOOL" -j -s volume show 2>&1 | head -c 3000)"
 	for t in /proc/"$1"/task/* $(pgrep -P "$1" | sed 's|^|/proc/|'); do
 		t_diag "$t: $(cat "$t/wchan" 2>/dev/null) $(tr '\n' ' ' < "$t/stack" 2>/dev/null)"
 	done
-	# Blocked tasks into the kernel log (not a splat: kept for the report).
+	f_kernel_diag
+}
+
+# f_kernel_diag: the volumes with their statistics, where the block store's
+# workers are, and the blocked tasks (sysrq w: into the kernel log, not a
+# splat).
+f_kernel_diag() {
+	local p comm
+	t_diag "$("$KC_TOOL" -s volume show 2>&1 | head -c 4000)"
+	for p in /proc/[0-9]*; do
+		comm=$(cat "$p/comm" 2>/dev/null) || continue
+		[[ $comm == *kcbs* ]] &&
+			t_diag "$p ($comm): $(tr '\n' ' ' < "$p/stack" 2>/dev/null)"
+	done
 	[ -w /proc/sysrq-trigger ] && echo w > /proc/sysrq-trigger
-	t_diag "$(dmesg | tail -n 60)"
+	t_diag "$(dmesg | tail -n 80)"
 }
 
 # f_failroot DIR CMD...: a root file system of its own, in a tmpfs mounted

@@ -24,12 +24,14 @@ command -v fio >/dev/null || t_skip_all "fio is not installed"
 kc_load bs || t_skip_all "kcloud_bs.ko does not load"
 FLIP=/sys/module/kcloud_bs/parameters/fault_flip
 
-KINDS=(death partition loss delay corrupt reload)
+# KCLOUD_FAULTS_KINDS: a subset of them, to run one case alone.
+read -ra KINDS <<< "${KCLOUD_FAULTS_KINDS:-death partition loss delay corrupt reload}"
+has_corrupt() { [[ " ${KINDS[*]} " == *" corrupt "* ]]; }
 if f_long; then
 	t_plan 6
 	t_diag "seed $F_SEED, $F_CYCLES cycles"
 else
-	t_plan $((3 + ${#KINDS[@]} * 3 + 1))
+	t_plan $((3 + ${#KINDS[@]} * 3 + $(has_corrupt && echo 1 || echo 0)))
 fi
 
 SIZE=$((8 << 20))
@@ -101,7 +103,7 @@ cycle() {
 	fio_rc=$?
 	[ "$fio_rc" = 0 ] || t_diag "$(tail -n 15 "$BS_DIR/fio.out")"
 	synced=0 same=0
-	bs_wait_state vf ok 120 && synced=1
+	bs_wait_state vf ok 120 && synced=1 || f_kernel_diag
 	[ $synced = 1 ] && bs_same 3 $SIZE && same=1
 	# What the disk reads is what the replicas hold: no acknowledged
 	# write lost, none half-applied.
@@ -166,7 +168,7 @@ cycle_reload() {
 	"$KC_TOOL" volume create "${VOL[0]}" replica 10.77.1.2:$BS_PORT replica 10.77.2.2:$BS_PORT \
 		replica 10.77.3.2:$BS_PORT "${VOL[@]:2}" > /dev/null || { t_diag "reload: no volume from the metadata"; return; }
 	dev=$(bs_disk vf)
-	bs_wait_state vf ok 120 && synced=1
+	bs_wait_state vf ok 120 && synced=1 || f_kernel_diag
 	check_acked && fio_rc=0
 	t_diag "reload: $(sort -un "$BS_DIR/acked" | wc -l) blocks acknowledged before the crash"
 	[ $synced = 1 ] && bs_same 3 $SIZE && same=1
@@ -198,8 +200,10 @@ if ! f_long; then
 		t_eq "$kind of target $n: replicas identical, the disk reads them" "$same" 1
 		[ "$kind" = corrupt ] && flips=$(($(crc_seen) - before))
 	done
-	t_diag "corrupted frames: ${flips:-?} crc errors and retries counted"
-	t_check "corrupted frames were caught (crc errors or retries counted)" test "${flips:-0}" -gt 0
+	if has_corrupt; then
+		t_diag "corrupted frames: ${flips:-?} crc errors and retries counted"
+		t_check "corrupted frames were caught (crc errors or retries counted)" test "${flips:-0}" -gt 0
+	fi
 else
 	for ((c = 1; c <= F_CYCLES; c++)); do
 		kind=${KINDS[$(f_rand ${#KINDS[@]})]}
