@@ -129,10 +129,11 @@ kc_wait 30 held
 sleep 2		# the rest of fio's 128 are queued behind the first held
 t_check "with 128 writes held at 1 IOPS, modify size 40M is done within 20 s" \
 	timeout $((20 * ${KCLOUD_TIMEOUT_SCALE:-1})) "$KC_TOOL" volume modify rz size 40M
+# The limit off first: a killed fio waits for its 128 writes.
+"$KC_TOOL" volume modify rz iops 0 >/dev/null
 kill $fio_pid 2>/dev/null
 wait $fio_pid 2>/dev/null
 t_eq "the volume says 40 MiB" "$(size_of rz)" $((40 * M))
-"$KC_TOOL" volume modify rz iops 0 >/dev/null
 
 # A target on a block device: it grows only when the device does.
 truncate -s 8M "$BS_DIR/loop.img"

@@ -21,7 +21,7 @@ kc_require_root
 kc_load bs || t_skip_all "kcloud_bs.ko does not load"
 command -v mkfs.ext4 >/dev/null || t_skip_all "no mkfs.ext4"
 
-t_plan 61
+t_plan 62
 M=$((1 << 20))
 bs_step "five targets in their namespaces (32 MiB files)" bs_setup_targets 5 32M
 bs_step "a 3-replica volume of 32 MiB over targets 1-3, resync rate 2 MiB/s" \
@@ -48,6 +48,8 @@ t_check "write 32 MiB (A)" write "$BS_DIR/A"
 # 1. Point in time, while every region is overwritten.
 t_check "snapshot s1 of the volume" "$KC_TOOL" snapshot create s1 volume sv \
 	path "$BS_DIR/s1.img"
+# Snapshots outlive their test: every one this test leaves is deleted.
+t_defer "$KC_TOOL snapshot delete s1 2> /dev/null"
 t_eq "s1 is pending (the copy goes at 2 MiB/s)" "$(sf s1 's["state"]')" pending
 t_check "overwrite all 32 MiB (B) while s1 is copied" write "$BS_DIR/B"
 t_check "snapshot wait s1: completed" "$KC_TOOL" snapshot wait s1
@@ -78,6 +80,7 @@ t_check "zero the second half (write zeroes)" blkdiscard -z -o $((16 * M)) -l $(
 t_check "resync rate 0 (no limit)" "$KC_TOOL" volume modify sv resync-rate 0
 t_check "snapshot s2, waiting for it" "$KC_TOOL" snapshot create s2 volume sv \
 	path "$BS_DIR/s2.img" wait
+t_defer "$KC_TOOL snapshot delete s2 2> /dev/null"
 t_eq "s2 stored 16 of 32 MiB" "$(sf s2 '(s["copied"], s["stored"])')" \
 	"($((32 * M)), $((16 * M)))"
 t_check "s2's file has holes: at most 17 MiB on disk ($(du -k "$BS_DIR/s2.img" | cut -f1) KiB)" \
@@ -104,6 +107,7 @@ head -c $((32 * M)) /dev/urandom > "$BS_DIR/C"
 t_check "write 32 MiB (C)" write "$BS_DIR/C"
 t_check "resync rate 4 MiB/s" "$KC_TOOL" volume modify sv resync-rate 4096
 t_check "snapshot s3" "$KC_TOOL" snapshot create s3 volume sv path "$BS_DIR/s3.img"
+t_defer "$KC_TOOL snapshot delete s3 2> /dev/null"
 sleep 1
 t_check "target 1 stops during the copy" bs_target_stop 1
 t_check "overwrite the first 8 MiB (B)" write "$BS_DIR/B" 8
@@ -132,13 +136,19 @@ t_check "mkfs.ext4 and mount" bash -c "mkfs.ext4 -q -F $dev && mount $dev $mnt"
 t_defer "umount $mnt"
 head -c $((4 * M)) /dev/urandom > "$BS_DIR/f1"
 t_check "a file written and synced" bash -c "cp $BS_DIR/f1 $mnt/f1 && sync"
-( i=0; while :; do head -c 65536 /dev/urandom > "$mnt/busy.$((i++ % 50))"; done ) &
+# Stopped by a flag, not a signal: a killed loop's last writer could
+# still hold a file open when the file system is unmounted.
+( i=0; while [ ! -e "$BS_DIR/stop" ]; do
+	head -c 65536 /dev/urandom > "$mnt/busy.$((i++ % 50))"; done ) &
 busy=$!
+t_defer "touch $BS_DIR/stop"
 sleep 1
 t_check "snapshot s4 while files are being written" "$KC_TOOL" snapshot create s4 \
 	volume sv path "$BS_DIR/s4.img" wait
-kill $busy; wait $busy 2>/dev/null
-umount "$mnt"
+t_defer "$KC_TOOL snapshot delete s4 2> /dev/null"
+touch "$BS_DIR/stop"
+wait $busy 2>/dev/null
+t_check "unmount" umount "$mnt"
 e2fsck -fy "$BS_DIR/s4.img" > "$BS_DIR/fsck1" 2>&1
 rc=$?
 t_check "s4: e2fsck replays its journal (exit $rc)" test $rc -le 1
@@ -150,6 +160,7 @@ t_check "s4 holds the synced file" bash -c \
 t_check "resync rate 256 KiB/s" "$KC_TOOL" volume modify sv resync-rate 256
 t_check "snapshot s5 (pending for two minutes)" "$KC_TOOL" snapshot create s5 volume sv \
 	path "$BS_DIR/s5.img"
+t_defer "$KC_TOOL snapshot delete s5 2> /dev/null"
 t_check "a second snapshot of the volume is refused while s5 is pending" \
 	bs_refused "a snapshot of this volume is being taken" \
 	"$KC_TOOL" snapshot create s6 volume sv path "$BS_DIR/s6.img"
